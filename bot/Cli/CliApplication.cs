@@ -1,0 +1,78 @@
+using DiscordLedgerBot.Hosting;
+
+namespace DiscordLedgerBot.Cli;
+
+/// <summary>Entry point: routes the first word to an operator command, or runs the bot host.</summary>
+public static class CliApplication
+{
+    /// <summary>Exit code for a command line that does not fit a verb's usage.</summary>
+    public const int UsageError = 2;
+
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var commands = CliCommands.All;
+        if (args.Length == 0 || args[0] == "run" || args[0].StartsWith("--", StringComparison.Ordinal))
+        {
+            var hostArgs = args.Length > 0 && args[0] == "run" ? args[1..] : args;
+            return await BotHost.RunAsync(hostArgs, cancellationToken);
+        }
+
+        if (args[0] is "help" or "-h" or "--help")
+        {
+            PrintHelp(output, commands);
+            return 0;
+        }
+
+        var command = commands.FirstOrDefault(c => c.Verb == args[0]);
+        if (command is null)
+        {
+            await error.WriteLineAsync($"Unknown command '{args[0]}'.");
+            PrintHelp(error, commands);
+            return UsageError;
+        }
+
+        var rest = args[1..];
+        if (rest.Contains("--help") || rest.Contains("-h"))
+        {
+            await output.WriteLineAsync(command.Usage);
+            return 0;
+        }
+
+        var context = new CliContext(BotConfiguration.Build(rest), output, error);
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            cancellation.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            return await command.RunAsync(context, rest, cancellation.Token);
+        }
+        catch (CliUsageException usage)
+        {
+            await error.WriteLineAsync($"error: {usage.Message}");
+            await error.WriteLineAsync(command.Usage);
+            return UsageError;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private static void PrintHelp(TextWriter writer, IReadOnlyList<ICliCommand> commands)
+    {
+        writer.WriteLine("usage: bot [run] [--Section:Key=value ...]   host the bot (gateway, HTTP API, jobs)");
+        writer.WriteLine("       bot <command> [options]              operator commands:");
+        foreach (var command in commands)
+        {
+            writer.WriteLine($"  {command.Verb,-12} {command.Summary}");
+        }
+
+        writer.WriteLine("Run `bot <command> --help` for a command's options.");
+    }
+}

@@ -1,0 +1,9 @@
+namespace DiscordLedgerBot.Cli;
+
+/// <summary>Every operator verb of the `bot` executable. Add a verb by adding its command here.</summary>
+public static class CliCommands
+{
+    public static IReadOnlyList<ICliCommand> All { get; } =
+    [
+    ];
+}

@@ -1,0 +1,6 @@
+namespace DiscordLedgerBot.Voice;
+
+/// <summary>Anchor for assembly scanning.</summary>
+public static class VoiceAssembly
+{
+}

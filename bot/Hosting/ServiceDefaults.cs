@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace DiscordLedgerBot.Hosting;
+
+/// <summary>
+/// One place that wires what every deployment needs (after eShop's ServiceDefaults): the clock, problem+json
+/// errors, health endpoints and OpenTelemetry. OpenTelemetry.Extensions.Hosting is not obtainable here, so the
+/// providers are built with the SDK directly and disposed with the host.
+/// </summary>
+public static class ServiceDefaults
+{
+    public const string TelemetryName = "DiscordLedgerBot";
+
+    public static readonly ActivitySource ActivitySource = new(TelemetryName);
+
+    public static readonly Meter Meter = new(TelemetryName);
+
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddHealthChecks();
+        builder.Services.AddSingleton<TelemetryProviders>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<TelemetryProviders>());
+        return builder;
+    }
+
+    public static WebApplication MapServiceDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapHealthChecks("/healthz");
+        return app;
+    }
+
+    /// <summary>Owns the tracer and meter providers for the host's lifetime; exports over OTLP only when an endpoint is configured.</summary>
+    private sealed class TelemetryProviders(IConfiguration configuration) : IHostedService, IDisposable
+    {
+        private TracerProvider? _tracerProvider;
+        private MeterProvider? _meterProvider;
+
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            var endpoint = configuration["Telemetry:OtlpEndpoint"];
+            var resource = ResourceBuilder.CreateDefault().AddService(configuration["Telemetry:ServiceName"] ?? "discord-ledger-bot");
+            var tracing = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(TelemetryName);
+            var metrics = Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddMeter(TelemetryName);
+            if (!string.IsNullOrWhiteSpace(endpoint))
+            {
+                tracing.AddOtlpExporter(o => o.Endpoint = new Uri(endpoint));
+                metrics.AddOtlpExporter(o => o.Endpoint = new Uri(endpoint));
+            }
+
+            _tracerProvider = tracing.Build();
+            _meterProvider = metrics.Build();
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken)
+        {
+            _tracerProvider?.ForceFlush();
+            _meterProvider?.ForceFlush();
+            return Task.CompletedTask;
+        }
+
+        public void Dispose()
+        {
+            _tracerProvider?.Dispose();
+            _meterProvider?.Dispose();
+        }
+    }
+}

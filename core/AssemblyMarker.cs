@@ -1,0 +1,6 @@
+namespace DiscordLedgerBot.Core;
+
+/// <summary>Anchor for assembly scanning and InternalsVisibleTo.</summary>
+public static class CoreAssembly
+{
+}

@@ -1,0 +1,7 @@
+namespace DiscordLedgerBot.Storage.Tests;
+
+public class SmokeTests
+{
+    [Fact]
+    public void Test_project_loads() => Assert.True(true);
+}
