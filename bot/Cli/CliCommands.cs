@@ -5,5 +5,12 @@ public static class CliCommands
 {
     public static IReadOnlyList<ICliCommand> All { get; } =
     [
+        new ProvisionCommand(),
+        new LedgerCliCommand(),
+        new BenchCommand(),
+        new EmulateCommand(),
+        new HealthcheckCommand(),
+        new RegistryCommand(),
+        new IngestCommand(),
     ];
 }

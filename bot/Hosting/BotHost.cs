@@ -1,3 +1,5 @@
+using DiscordLedgerBot.Registry;
+
 namespace DiscordLedgerBot.Hosting;
 
 /// <summary>Composes and runs the long-running bot process (web host, jobs, gateway).</summary>
@@ -8,9 +10,11 @@ public static class BotHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
         BotConfiguration.Apply(builder.Configuration, args);
         builder.AddServiceDefaults();
+        builder.Services.AddCapabilityRegistry(builder.Configuration);
 
         var app = builder.Build();
         app.MapServiceDefaults();
+        app.MapRegistryAdmin();
         await app.RunAsync(cancellationToken);
         return 0;
     }

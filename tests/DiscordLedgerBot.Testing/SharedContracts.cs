@@ -64,6 +64,15 @@ public static class SharedContracts
             return fromEnvironment;
         }
 
+        var builtFrom = typeof(SharedContracts).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
+            .OfType<System.Reflection.AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "RepositoryRoot")?.Value;
+        if (builtFrom is not null && File.Exists(Path.Combine(builtFrom, "DiscordLedgerBot.sln")))
+        {
+            return builtFrom;
+        }
+
         throw new DirectoryNotFoundException("Could not find DiscordLedgerBot.sln above the test's base directory or working directory; set DLB_REPO_ROOT.");
     }
 }

@@ -27,7 +27,14 @@ public sealed record DiscordRestRequest(
     object? Body = null,
     bool Authenticated = true,
     IReadOnlyDictionary<string, string>? Query = null,
-    string? AuditLogReason = null);
+    string? AuditLogReason = null)
+{
+    /// <summary>
+    /// Marks a POST as safe to repeat after a 5xx or a transport failure (e.g. a bulk overwrite or a message carrying
+    /// <c>nonce</c> + <c>enforce_nonce</c>). Other methods are always treated as safe; 429s are always repeated.
+    /// </summary>
+    public bool RetrySafe { get; init; }
+}
 
 /// <summary>Discord rejected a request; carries its JSON error code and message.</summary>
 public sealed class DiscordRestException(int statusCode, int? errorCode, string message, string? responseBody)

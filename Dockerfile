@@ -1,0 +1,29 @@
+# syntax=docker/dockerfile:1
+# Multi-stage: build and publish with the SDK, run on the ASP.NET runtime image as a non-root user.
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig DiscordLedgerBot.sln ./
+COPY core/DiscordLedgerBot.Core.csproj core/
+COPY bot/DiscordLedgerBot.csproj bot/
+COPY bot/Discord/DiscordLedgerBot.Discord.csproj bot/Discord/
+COPY bot/Discord/Voice/DiscordLedgerBot.Voice.csproj bot/Discord/Voice/
+COPY bot/Emulators/DiscordLedgerBot.Emulators.csproj bot/Emulators/
+RUN dotnet restore bot/DiscordLedgerBot.csproj
+COPY core/ core/
+COPY bot/ bot/
+COPY assets/ assets/
+RUN dotnet publish bot/DiscordLedgerBot.csproj -c Release --no-restore -o /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+# The file store lives under /data; mount a volume there to keep the outbox across container restarts.
+RUN mkdir -p /data && chown -R app:app /data
+ENV ASPNETCORE_URLS=http://+:8080 \
+    Storage__DataDirectory=/data \
+    DOTNET_CLI_TELEMETRY_OPTOUT=1
+USER app
+EXPOSE 8080
+VOLUME ["/data"]
+HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD ["dotnet", "bot.dll", "healthcheck"]
+ENTRYPOINT ["dotnet", "bot.dll"]

@@ -1,0 +1,22 @@
+namespace DiscordLedgerBot.Discord.Rest;
+
+/// <summary>
+/// The client refused to send: the token was rejected with 401 (until it is reconfigured) or the invalid-request
+/// budget is nearly spent. Nothing was sent to Discord.
+/// </summary>
+public sealed class DiscordRestUnavailableException : Exception
+{
+    public DiscordRestUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public DiscordRestUnavailableException()
+    {
+    }
+
+    public DiscordRestUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,56 @@
+namespace DiscordLedgerBot.Emulators.Discord;
+
+/// <summary>How the Discord emulator behaves. Defaults mirror Discord except where noted (a generous default route limit).</summary>
+public sealed class DiscordEmulatorOptions
+{
+    /// <summary>0 picks a free port.</summary>
+    public int Port { get; set; }
+
+    /// <summary>The bot token the emulator accepts (Authorization: Bot ..., Identify, Resume).</summary>
+    public string BotToken { get; set; } = "emulator-bot-token";
+
+    public string ApplicationId { get; set; } = "1100000000000000001";
+
+    public string BotUserId { get; set; } = "1100000000000000001";
+
+    public string BotUserName { get; set; } = "ledger-bot";
+
+    /// <summary>Guilds announced in READY (as unavailable) and then with GUILD_CREATE.</summary>
+    public IList<string> GuildIds { get; } = ["1200000000000000001"];
+
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromMilliseconds(41_250);
+
+    /// <summary>Client frames allowed per connection per <see cref="GatewaySendWindow"/> before closing with 4008.</summary>
+    public int GatewaySendLimit { get; set; } = 120;
+
+    public TimeSpan GatewaySendWindow { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Identify requesting any of these intent bits is closed with 4014 (e.g. the privileged ones, 1&lt;&lt;1 | 1&lt;&lt;8 | 1&lt;&lt;15).</summary>
+    public int DisallowedIntents { get; set; }
+
+    /// <summary>
+    /// Limits per route template (OpenAPI spelling, e.g. <c>POST /channels/{channel_id}/messages</c>), applied per major
+    /// parameter value. Routes without an entry get <see cref="DefaultRouteLimit"/>.
+    /// </summary>
+    public IList<EmulatedRouteLimit> RouteLimits { get; } = [];
+
+    /// <summary>Generous on purpose so tests unrelated to rate limits never wait; set RouteLimits for Discord's real numbers.</summary>
+    public EmulatedRouteLimit DefaultRouteLimit { get; set; } = new("*", "*", 50, TimeSpan.FromSeconds(1));
+
+    /// <summary>Requests per second across all routes (interaction callbacks excluded), like Discord's global limit.</summary>
+    public int GlobalRequestsPerSecond { get; set; } = 50;
+
+    /// <summary>Initial responses later than this after dispatch get 404 Unknown interaction (10062), as on Discord.</summary>
+    public TimeSpan InteractionResponseDeadline { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Voice server host announced in VOICE_SERVER_UPDATE after an op 4 join; null announces nothing.</summary>
+    public string? VoiceEndpoint { get; set; }
+
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}
+
+/// <summary>A fixed-window limit: <paramref name="Limit"/> requests per <paramref name="Window"/> per major parameter.</summary>
+/// <param name="Method">HTTP method, or "*" for any.</param>
+/// <param name="RouteTemplate">OpenAPI path template, e.g. <c>/channels/{channel_id}/messages</c>, or "*".</param>
+/// <param name="BucketId">The X-RateLimit-Bucket value; routes with the same id share the limit. Derived from the route when null.</param>
+public sealed record EmulatedRouteLimit(string Method, string RouteTemplate, int Limit, TimeSpan Window, string? BucketId = null);

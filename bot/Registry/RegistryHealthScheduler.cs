@@ -1,0 +1,232 @@
+using DiscordLedgerBot.Core.Registry;
+using Microsoft.Extensions.Options;
+using Quartz;
+using Quartz.Extensibility;
+
+namespace DiscordLedgerBot.Registry;
+
+/// <summary>
+/// Owns a Quartz scheduler for the registry: one repeating trigger per tool at its check interval, plus the
+/// sweep (staleness, pruning, override expiry, adopting CLI changes). Re-plans whenever the tool set changes.
+/// The host has no Quartz hosting integration, so this hosted service builds and stops the scheduler itself.
+/// </summary>
+public sealed partial class RegistryHealthScheduler : IHostedService, IAsyncDisposable
+{
+    private const string JobGroup = "capability-registry";
+    private const string SweepJobName = "sweep";
+    private readonly CapabilityRegistry _registry;
+    private readonly IRegistryStore _store;
+    private readonly IServiceProvider _services;
+    private readonly TimeProvider _time;
+    private readonly RegistryOptions _options;
+    private readonly ILogger<RegistryHealthScheduler> _logger;
+    private readonly SemaphoreSlim _planLock = new(1, 1);
+    private readonly Dictionary<string, TimeSpan> _scheduled = new(StringComparer.Ordinal);
+    private StandaloneSchedulerFactory? _factory;
+    private IScheduler? _scheduler;
+
+    public RegistryHealthScheduler(
+        CapabilityRegistry registry,
+        IRegistryStore store,
+        IServiceProvider services,
+        TimeProvider time,
+        IOptions<RegistryOptions> options,
+        ILogger<RegistryHealthScheduler> logger)
+    {
+        _registry = registry;
+        _store = store;
+        _services = services;
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await RegistryBootstrap.InitializeAsync(_registry, _store, _options, cancellationToken);
+        if (!_options.HealthChecksEnabled)
+        {
+            LogChecksDisabled();
+            return;
+        }
+
+        _factory = QuartzSchedulerBuilder.Create(q => q
+                .ConfigureScheduler(o => o.InstanceName = $"capability-registry-{Guid.NewGuid():N}")
+                .UseJobFactory(new ScopedJobFactory(_services))
+                .UseTimeProvider(_time)
+                .UseDefaultThreadPool(maxConcurrency: 4))
+            .Build();
+        _scheduler = await _factory.GetScheduler(cancellationToken);
+        await _scheduler.Start(cancellationToken);
+        var sweep = JobBuilder.Create<RegistrySweepJob>().WithIdentity(SweepJobName, JobGroup).DisallowConcurrentExecution(true).Build();
+        var sweepTrigger = TriggerBuilder.Create(_time)
+            .WithIdentity(SweepJobName, JobGroup)
+            .ForJob(sweep)
+            .StartNow()
+            .WithSchedule(SimpleScheduleBuilder.Create().WithInterval(TimeSpan.FromSeconds(_options.SweepIntervalSeconds)).RepeatForever())
+            .Build();
+        await _scheduler.ScheduleJob(sweep, sweepTrigger, ScheduleJobOptions.Replacing, cancellationToken);
+        _registry.ToolsChanged += OnToolsChanged;
+        await PlanAsync(cancellationToken);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _registry.ToolsChanged -= OnToolsChanged;
+        if (_scheduler is not null)
+        {
+            await _scheduler.Shutdown(waitForJobsToComplete: false, cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _registry.ToolsChanged -= OnToolsChanged;
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+
+        _planLock.Dispose();
+    }
+
+    /// <summary>Brings the triggers in line with the registered tools: adds new ones, re-times changed ones, removes gone ones.</summary>
+    private async Task PlanAsync(CancellationToken cancellationToken)
+    {
+        if (_scheduler is null)
+        {
+            return;
+        }
+
+        await _planLock.WaitAsync(cancellationToken);
+        try
+        {
+            var desired = _registry.ListTools().ToDictionary(t => t.Definition.Id, t => t.Definition.HealthCheck.Interval, StringComparer.Ordinal);
+            foreach (var gone in _scheduled.Keys.Where(id => !desired.ContainsKey(id)).ToList())
+            {
+                await _scheduler.DeleteJob(new JobKey(JobName(gone), JobGroup), cancellationToken);
+                _scheduled.Remove(gone);
+            }
+
+            foreach (var (toolId, interval) in desired)
+            {
+                if (_scheduled.TryGetValue(toolId, out var current) && current == interval)
+                {
+                    continue;
+                }
+
+                var job = JobBuilder.Create<RegistryHealthJob>()
+                    .WithIdentity(JobName(toolId), JobGroup)
+                    .UsingJobData(RegistryHealthJob.ToolIdKey, toolId)
+                    .DisallowConcurrentExecution(true)
+                    .Build();
+                var trigger = TriggerBuilder.Create(_time)
+                    .WithIdentity(JobName(toolId), JobGroup)
+                    .ForJob(job)
+                    .StartNow()
+                    .WithSchedule(SimpleScheduleBuilder.Create().WithInterval(interval).RepeatForever())
+                    .Build();
+                await _scheduler.ScheduleJob(job, trigger, ScheduleJobOptions.Replacing, cancellationToken);
+                _scheduled[toolId] = interval;
+            }
+
+            LogPlanned(_scheduled.Count);
+        }
+        finally
+        {
+            _planLock.Release();
+        }
+    }
+
+    private void OnToolsChanged(object? sender, EventArgs e) => _ = ReplanAsync();
+
+    private async Task ReplanAsync()
+    {
+        try
+        {
+            await PlanAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is SchedulerException or ObjectDisposedException or InvalidOperationException)
+        {
+            LogPlanFailed(ex);
+        }
+    }
+
+    private static string JobName(string toolId) => "health-" + toolId;
+
+    [LoggerMessage(EventId = 4110, Level = LogLevel.Information, Message = "Registry health checks scheduled for {Count} tools")]
+    private partial void LogPlanned(int count);
+
+    [LoggerMessage(EventId = 4111, Level = LogLevel.Error, Message = "Re-planning registry health checks failed")]
+    private partial void LogPlanFailed(Exception exception);
+
+    [LoggerMessage(EventId = 4112, Level = LogLevel.Warning, Message = "Registry health checks are disabled (Registry:HealthChecksEnabled=false); tools stay unknown until enabled")]
+    private partial void LogChecksDisabled();
+
+    /// <summary>Creates each job run in its own DI scope of the application's container.</summary>
+    private sealed class ScopedJobFactory(IServiceProvider services) : IJobFactory
+    {
+        public ValueTask<JobScope> CreateJob(TriggerFiredBundle bundle, IScheduler scheduler, CancellationToken cancellationToken)
+        {
+            var scope = services.CreateAsyncScope();
+            var type = bundle.JobDetail.JobType.Type;
+            var job = (IJob)ActivatorUtilities.GetServiceOrCreateInstance(scope.ServiceProvider, type);
+            return ValueTask.FromResult(new JobScope(job, scope));
+        }
+
+        public async ValueTask ReturnJob(JobScope jobScope, CancellationToken cancellationToken)
+        {
+            if (jobScope.State is AsyncServiceScope scope)
+            {
+                await scope.DisposeAsync();
+            }
+        }
+    }
+}
+
+/// <summary>Probes one tool; the tool id comes from the job data.</summary>
+public sealed partial class RegistryHealthJob(RegistryHealthMonitor monitor, ILogger<RegistryHealthJob> logger) : IJob
+{
+    public const string ToolIdKey = "toolId";
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        if (!context.MergedJobDataMap.TryGetValue(ToolIdKey, out var value) || value is not string toolId)
+        {
+            return;
+        }
+
+        try
+        {
+            await monitor.CheckToolAsync(toolId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A broken checker must not kill the trigger; the tool simply gets no result (and turns stale).
+            LogCheckFailed(ex, toolId);
+        }
+    }
+
+    [LoggerMessage(EventId = 4113, Level = LogLevel.Error, Message = "Health check of tool {ToolId} could not run")]
+    private partial void LogCheckFailed(Exception exception, string toolId);
+}
+
+/// <summary>Staleness, pruning and override expiry; then adopts registry changes another writer (the CLI) persisted.</summary>
+public sealed partial class RegistrySweepJob(CapabilityRegistry registry, ILogger<RegistrySweepJob> logger) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await registry.ReloadIfChangedAsync(cancellationToken);
+            await registry.SweepAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogSweepFailed(ex);
+        }
+    }
+
+    [LoggerMessage(EventId = 4114, Level = LogLevel.Error, Message = "Registry sweep failed")]
+    private partial void LogSweepFailed(Exception exception);
+}

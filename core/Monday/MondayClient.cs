@@ -1,0 +1,221 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace DiscordLedgerBot.Core.Monday;
+
+/// <summary>
+/// Typed access to monday over <see cref="IMondayTransport"/>: retries with jitter that honour monday's wait hints,
+/// a timeout per attempt, idempotency keys on mutations, and complexity-budget pacing.
+/// Requests are sent one at a time: pacing needs the budget reading of the previous answer, and monday advises
+/// serialising writes to a board anyway (concurrent writes hit 423 / corrupt ordering).
+/// </summary>
+public sealed partial class MondayClient : IDisposable
+{
+    private readonly IMondayTransport _transport;
+    private readonly MondayOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<MondayClient> _logger;
+    private readonly ResiliencePipeline<AttemptOutcome> _retry;
+    private readonly ResiliencePipeline _attemptTimeout;
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+
+    public MondayClient(IMondayTransport transport, IOptions<MondayOptions> options, TimeProvider timeProvider, ILogger<MondayClient> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _transport = transport;
+        _options = options.Value;
+        _time = timeProvider;
+        _logger = logger;
+        Budget = new ComplexityBudget(timeProvider);
+        _attemptTimeout = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
+            .AddTimeout(_options.AttemptTimeout)
+            .Build();
+        _retry = new ResiliencePipelineBuilder<AttemptOutcome> { TimeProvider = timeProvider }
+            .AddRetry(new RetryStrategyOptions<AttemptOutcome>
+            {
+                MaxRetryAttempts = _options.MaxRetryAttempts,
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome)),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(RetryDelay(args.Outcome, args.AttemptNumber)),
+                OnRetry = args =>
+                {
+                    Statistics.Retries++;
+                    LogRetry(_logger, args.AttemptNumber + 1, args.RetryDelay, Describe(args.Outcome));
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+    }
+
+    public ComplexityBudget Budget { get; }
+
+    public MondayClientStatistics Statistics { get; } = new();
+
+    /// <summary>Runs a read. Throws <see cref="MondayRequestException"/> when the request failed as a whole.</summary>
+    public Task<MondayResponse> QueryAsync(string document, JsonObject variables, long estimatedCost, CancellationToken cancellationToken) =>
+        SendAsync(new MondayRequest(document, variables, null), estimatedCost, cancellationToken);
+
+    /// <summary>
+    /// Runs a mutation document under <paramref name="idempotencyKey"/>; every retry re-sends the same key, so a
+    /// response lost on the way back never turns into a second execution.
+    /// </summary>
+    public Task<MondayResponse> MutateAsync(string document, JsonObject variables, string idempotencyKey, long estimatedCost, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(idempotencyKey);
+        return SendAsync(new MondayRequest(document, variables, idempotencyKey), estimatedCost, cancellationToken);
+    }
+
+    public void Dispose() => _oneAtATime.Dispose();
+
+    private async Task<MondayResponse> SendAsync(MondayRequest request, long estimatedCost, CancellationToken cancellationToken)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            AttemptOutcome outcome;
+            try
+            {
+                outcome = await _retry.ExecuteAsync(
+                    async token => await AttemptAsync(request, estimatedCost, token), cancellationToken);
+            }
+            catch (Exception exception) when (IsTransportFailure(exception))
+            {
+                throw new MondayRequestException(MondayErrorKind.Transient, $"monday did not answer: {exception.Message}", null, exception);
+            }
+
+            var response = outcome.Response;
+            var failure = response.RequestErrors.FirstOrDefault();
+            if (failure is not null)
+            {
+                var kind = response.RequestErrors.Select(e => e.Kind).FirstOrDefault(IsRetryableKind, failure.Kind);
+                throw new MondayRequestException(kind, $"monday rejected the request ({failure.Code ?? $"HTTP {response.StatusCode}"}): {failure.Message}", WaitHint(outcome));
+            }
+
+            return response;
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    private async ValueTask<AttemptOutcome> AttemptAsync(MondayRequest request, long estimatedCost, CancellationToken cancellationToken)
+    {
+        var pace = Budget.DelayBefore(estimatedCost);
+        if (pace > TimeSpan.Zero)
+        {
+            Statistics.PacingWaits++;
+            LogPacing(_logger, pace, estimatedCost);
+            await Task.Delay(pace, _time, cancellationToken);
+        }
+
+        var hadReading = Budget.HasReading;
+        Statistics.HttpRequests++;
+        var raw = await _attemptTimeout.ExecuteAsync(
+            async token => await _transport.SendAsync(request, token), cancellationToken);
+        var response = MondayResponse.Parse(raw);
+        if (response.Complexity is { } reading)
+        {
+            Budget.Record(reading);
+        }
+
+        var rateLimited = raw.StatusCode == 429 || response.RequestErrors.Any(e => e.Kind == MondayErrorKind.RateLimited);
+        var outcome = new AttemptOutcome(raw, response);
+        if (rateLimited)
+        {
+            Statistics.RateLimitedResponses++;
+            if (hadReading)
+            {
+                Statistics.RateLimitedAfterFirstReading++;
+            }
+
+            Budget.RecordExhausted(WaitHint(outcome) ?? TimeSpan.FromSeconds(60));
+        }
+
+        if (response.Replayed)
+        {
+            Statistics.ReplayedResponses++;
+        }
+
+        return outcome;
+    }
+
+    private static bool ShouldRetry(Outcome<AttemptOutcome> outcome)
+    {
+        if (outcome.Exception is { } exception)
+        {
+            return IsTransportFailure(exception);
+        }
+
+        var response = outcome.Result!.Response;
+        var requestErrors = response.RequestErrors.ToList();
+        return requestErrors.Count > 0 && requestErrors.All(e => IsRetryableKind(e.Kind));
+    }
+
+    private static bool IsRetryableKind(MondayErrorKind kind) => kind is MondayErrorKind.RateLimited or MondayErrorKind.Transient;
+
+    // Dropped connections and attempt timeouts are retried: every mutation carries its Idempotency-Key, so a
+    // request that did execute is answered from monday's cache instead of running twice.
+    private static bool IsTransportFailure(Exception exception) =>
+        exception is HttpRequestException or TimeoutRejectedException or IOException;
+
+    private TimeSpan RetryDelay(Outcome<AttemptOutcome> outcome, int attemptNumber)
+    {
+        var jitter = TimeSpan.FromMilliseconds(Random.Shared.Next(0, 1000));
+        var hint = outcome.Result is { } result ? WaitHint(result) : null;
+        var delay = hint is { } serverWait
+            ? serverWait + jitter
+            : TimeSpan.FromTicks((long)(_options.RetryBaseDelay.Ticks * Math.Pow(2, attemptNumber) * (0.5 + Random.Shared.NextDouble())));
+        return delay > _options.MaxRetryDelay ? _options.MaxRetryDelay : delay;
+    }
+
+    /// <summary>The longest of: body <c>retry_in_seconds</c>, <c>Retry-After</c>, exhausted <c>RateLimit</c> policies' <c>t=</c>.</summary>
+    private TimeSpan? WaitHint(AttemptOutcome outcome)
+    {
+        TimeSpan? longest = null;
+        foreach (var candidate in outcome.Response.Errors.Select(e => e.RetryIn)
+            .Append(MondayErrorClassifier.ParseRetryAfter(outcome.Raw.Header("Retry-After"), _time.GetUtcNow()))
+            .Append(MondayErrorClassifier.ParseRateLimitReset(outcome.Raw.Header("RateLimit"))))
+        {
+            if (candidate is { } value && (longest is null || value > longest))
+            {
+                longest = value;
+            }
+        }
+
+        return longest;
+    }
+
+    private static string Describe(Outcome<AttemptOutcome> outcome) =>
+        outcome.Exception is { } exception
+            ? exception.GetType().Name
+            : $"HTTP {outcome.Result!.Raw.StatusCode} {string.Join(",", outcome.Result.Response.RequestErrors.Select(e => e.Code ?? e.Kind.ToString()))}";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "monday request attempt {Attempt} in {Delay}: {Reason}")]
+    private static partial void LogRetry(ILogger logger, int attempt, TimeSpan delay, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Waiting {Delay} for monday's complexity budget to cover {Cost} points")]
+    private static partial void LogPacing(ILogger logger, TimeSpan delay, long cost);
+
+    private sealed record AttemptOutcome(MondayRawResponse Raw, MondayResponse Response);
+}
+
+/// <summary>Counters for operators and benchmarks. Updated under the client's one-request-at-a-time gate.</summary>
+public sealed class MondayClientStatistics
+{
+    public long HttpRequests { get; internal set; }
+
+    public long Retries { get; internal set; }
+
+    public long RateLimitedResponses { get; internal set; }
+
+    /// <summary>429s (or rate-limit errors) received after the budget was known — pacing should keep this at 0.</summary>
+    public long RateLimitedAfterFirstReading { get; internal set; }
+
+    public long ReplayedResponses { get; internal set; }
+
+    public long PacingWaits { get; internal set; }
+}

@@ -1,0 +1,69 @@
+using DiscordLedgerBot.Core.Ledger;
+using DiscordLedgerBot.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace DiscordLedgerBot.Core.Outbox;
+
+/// <summary>The command is durably in the outbox. <paramref name="IsDuplicate"/>: its idempotency key was already recorded (a retry of the same origin).</summary>
+public sealed record LedgerRecorded(string IdempotencyKey, LedgerKey Key, OutboxState State, bool IsDuplicate);
+
+/// <summary>
+/// The entry point of every surface (slash, voice, MCP, API, CLI): validates a command, appends it to the durable
+/// outbox under its origin's idempotency key and answers "recorded" at once. The outcome arrives later as an
+/// <see cref="OutboxOutcome"/> once the flusher heard from monday.
+/// </summary>
+public sealed partial class LedgerIngestion(IOutboxStore store, ILogger<LedgerIngestion> logger)
+{
+    /// <summary>
+    /// Records <paramref name="command"/>. Throws <see cref="LedgerCommandRejectedException"/> for a command that can never
+    /// succeed (nothing is recorded) and <see cref="OutboxIdempotencyConflictException"/> when its idempotency key already
+    /// belongs to a different command.
+    /// </summary>
+    public async Task<LedgerRecorded> RecordAsync(LedgerCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (LedgerCommandValidator.Validate(command) is { } rejected)
+        {
+            throw new LedgerCommandRejectedException(rejected);
+        }
+
+        var append = new OutboxAppend(command.IdempotencyKey, PartitionKeyOf(command), command.Operation, OutboxCommandCodec.Serialize(command));
+        var result = await store.AppendAsync(append, cancellationToken).ConfigureAwait(false);
+        var record = result.Record;
+        if (!result.Created && (record.CommandKind != append.CommandKind || record.PartitionKey != append.PartitionKey || record.PayloadJson != append.PayloadJson))
+        {
+            throw new OutboxIdempotencyConflictException(record, command);
+        }
+
+        if (result.Created)
+        {
+            LogRecorded(logger, record.IdempotencyKey, record.CommandKind, record.PartitionKey);
+        }
+
+        return new LedgerRecorded(record.IdempotencyKey, command.Key, record.State, IsDuplicate: !result.Created);
+    }
+
+    /// <summary>The ordering scope: every command about one ledger entry goes through one partition, in append order.</summary>
+    public static string PartitionKeyOf(LedgerCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return command.Key.Value;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Recorded {IdempotencyKey} ({Kind}) for {LedgerKey}")]
+    private static partial void LogRecorded(ILogger logger, string idempotencyKey, string kind, string ledgerKey);
+}
+
+/// <summary>The command breaks an input rule; nothing was recorded. <see cref="Rejection"/> says which.</summary>
+public sealed class LedgerCommandRejectedException(LedgerRejected rejection)
+    : Exception($"Command {rejection.Command.IdempotencyKey} was not recorded: {rejection.Reason}")
+{
+    public LedgerRejected Rejection { get; } = rejection;
+}
+
+/// <summary>The idempotency key was already recorded for a different command; nothing was recorded. A surface minting keys wrongly, never a retry.</summary>
+public sealed class OutboxIdempotencyConflictException(OutboxRecord existing, LedgerCommand attempted)
+    : Exception($"Idempotency key '{existing.IdempotencyKey}' already holds a '{existing.CommandKind}' command for {existing.PartitionKey}; refusing a different '{attempted.Operation}' command for {attempted.Key}.")
+{
+    public OutboxRecord Existing { get; } = existing;
+}

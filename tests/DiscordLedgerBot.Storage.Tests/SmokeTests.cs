@@ -1,7 +1,0 @@
-namespace DiscordLedgerBot.Storage.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void Test_project_loads() => Assert.True(true);
-}
