@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using DiscordLedgerBot.Hosting;
 
 namespace DiscordLedgerBot.Cli;
@@ -48,6 +49,12 @@ public static class CliApplication
             cancellation.Cancel();
         };
         Console.CancelKeyPress += onCancel;
+        // Containers and process supervisors stop us with SIGTERM: treat it like Ctrl+C so verbs shut down cleanly.
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
+        {
+            signal.Cancel = true;
+            cancellation.Cancel();
+        });
         try
         {
             return await command.RunAsync(context, rest, cancellation.Token);

@@ -247,7 +247,7 @@ public sealed class LedgerCliCommand : ICliCommand
                 var line = result switch
                 {
                     LedgerApplied applied => $"ok: {result.Command.Operation} {result.Command.Key} → monday item {applied.MondayItemId}{(applied.Replayed ? " (already applied)" : string.Empty)}",
-                    LedgerRejected rejected => $"rejected ({rejected.Kind.ToString().ToLowerInvariant()}): {result.Command.Operation} {result.Command.Key}: {rejected.Reason}",
+                    LedgerRejected rejected => $"rejected ({KindName(rejected.Kind)}): {result.Command.Operation} {result.Command.Key}: {rejected.Reason}",
                     LedgerRetryable retryable => $"not applied, temporary failure: {result.Command.Operation} {result.Command.Key}: {retryable.Reason} — run the same command again{(retryable.RetryAfter is { } wait ? $" after {wait.TotalSeconds:0}s" : string.Empty)}",
                     _ => result.ToString(),
                 };
@@ -261,7 +261,7 @@ public sealed class LedgerCliCommand : ICliCommand
     private static object ResultJson(LedgerResult result) => result switch
     {
         LedgerApplied applied => new { outcome = "applied", operation = result.Command.Operation, key = result.Command.Key.Value, mondayItemId = (string?)applied.MondayItemId, replayed = applied.Replayed, reason = (string?)null },
-        LedgerRejected rejected => new { outcome = $"rejected_{rejected.Kind.ToString().ToLowerInvariant()}", operation = result.Command.Operation, key = result.Command.Key.Value, mondayItemId = result.Command.MondayItemId, replayed = false, reason = (string?)rejected.Reason },
+        LedgerRejected rejected => new { outcome = $"rejected_{KindName(rejected.Kind)}", operation = result.Command.Operation, key = result.Command.Key.Value, mondayItemId = result.Command.MondayItemId, replayed = false, reason = (string?)rejected.Reason },
         LedgerRetryable retryable => new { outcome = "retryable", operation = result.Command.Operation, key = result.Command.Key.Value, mondayItemId = result.Command.MondayItemId, replayed = false, reason = (string?)retryable.Reason },
         _ => throw new ArgumentOutOfRangeException(nameof(result)),
     };
@@ -314,6 +314,8 @@ public sealed class LedgerCliCommand : ICliCommand
         options.Value(name) is not { } text ? null
         : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date
         : throw new CliUsageException($"--{name} must be a date like 2026-11-30, got '{text}'.");
+
+    private static string KindName(LedgerRejectionKind kind) => JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString());
 
     private static string Clip(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
 }

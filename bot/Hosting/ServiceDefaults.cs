@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -34,8 +37,25 @@ public static class ServiceDefaults
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapHealthChecks("/healthz");
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
         return app;
+    }
+
+    // Operators need to see which part is unhealthy (and which store is active), not just one word.
+    private static Task WriteHealthAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        var body = new JsonObject
+        {
+            ["status"] = report.Status.ToString(),
+            ["checks"] = new JsonObject(report.Entries.Select(entry => KeyValuePair.Create<string, JsonNode?>(entry.Key, new JsonObject
+            {
+                ["status"] = entry.Value.Status.ToString(),
+                ["description"] = entry.Value.Description,
+                ["data"] = new JsonObject(entry.Value.Data.Select(d => KeyValuePair.Create<string, JsonNode?>(d.Key, JsonValue.Create(d.Value?.ToString())))),
+            }))),
+        };
+        return context.Response.WriteAsync(body.ToJsonString());
     }
 
     /// <summary>Owns the tracer and meter providers for the host's lifetime; exports over OTLP only when an endpoint is configured.</summary>

@@ -194,7 +194,7 @@ public static class RegistryAdminEndpoints
     {
         var settings = options.Value;
         var adminToken = settings.AdminApiEnabled ? settings.AdminToken : null;
-        if (adminToken is null && settings.AgentToken is null)
+        if (string.IsNullOrEmpty(adminToken) && string.IsNullOrEmpty(settings.AgentToken))
         {
             return Problem(StatusCodes.Status404NotFound, "Heartbeats disabled", "Configure Registry:AgentToken (or enable the admin API) to accept heartbeats.");
         }

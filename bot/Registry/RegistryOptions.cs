@@ -54,7 +54,8 @@ public sealed class RegistryOptionsValidator : IValidateOptions<RegistryOptions>
             errors.Add($"Registry:AdminToken is required (at least {MinimumTokenLength} characters) when Registry:AdminApiEnabled is true (env Registry__AdminToken).");
         }
 
-        if (options.AgentToken is { } agent && agent.Length < MinimumTokenLength)
+        // An empty value (as in config.example.json and .env.sample) means "no agent token", not a too-short one.
+        if (options.AgentToken is { Length: > 0 } agent && agent.Length < MinimumTokenLength)
         {
             errors.Add($"Registry:AgentToken must be at least {MinimumTokenLength} characters when set (env Registry__AgentToken).");
         }

@@ -117,7 +117,8 @@ public sealed partial class MondayClient : IDisposable
         var raw = await _attemptTimeout.ExecuteAsync(
             async token => await _transport.SendAsync(request, token), cancellationToken);
         var response = MondayResponse.Parse(raw);
-        if (response.Complexity is { } reading)
+        // A replayed answer carries the complexity reading of the original call, possibly minutes old.
+        if (response.Complexity is { } reading && !response.Replayed)
         {
             Budget.Record(reading);
         }

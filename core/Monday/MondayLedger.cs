@@ -349,7 +349,8 @@ public sealed partial class MondayLedger : ILedger
         var aliases = new Dictionary<int, List<string>>();
         foreach (var command in chunk)
         {
-            var identity = $"{command.Command.IdempotencyKey}:{command.Command.Operation}";
+            // Ledger key + the command's own key + operation: one surface's key reused for another entry never replays.
+            var identity = $"{command.Command.Key}/{command.Command.IdempotencyKey}:{command.Command.Operation}";
             aliases[command.Index] = command.Parts.Select(p => batch.Add(p.Kind, p.Variables, identity)).ToList();
         }
 
@@ -371,7 +372,7 @@ public sealed partial class MondayLedger : ILedger
             return;
         }
 
-        if (response.Complexity is { } reading)
+        if (response.Complexity is { } reading && !response.Replayed)
         {
             Learn(kinds, reading.Query);
         }

@@ -18,7 +18,7 @@ public sealed class MondayOptions
     /// <summary>Sent as <c>API-Version</c>; the schema we validate against is this version's.</summary>
     public string ApiVersion { get; set; } = "2026-10";
 
-    /// <summary>Per attempt; monday itself gives up after 60 s.</summary>
+    /// <summary>Per attempt. monday itself gives up after 60 s, so its own TIMEOUT answer normally arrives first.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(65);
 
     public int MaxRetryAttempts { get; set; } = 6;

@@ -80,8 +80,6 @@ public sealed partial class CapabilityRegistry
     /// <summary>Raised after the set of tools or their definitions changed (the health scheduler re-plans).</summary>
     public event EventHandler? ToolsChanged;
 
-    public bool IsInitialized => Volatile.Read(ref _state) is not null;
-
     public long Revision => State.Revision;
 
     public IReadOnlyList<string> Workflows => State.WorkflowList;
@@ -198,7 +196,8 @@ public sealed partial class CapabilityRegistry
                 continue;
             }
 
-            if (candidate.Circuit == CircuitState.HalfOpen && !State.ById[candidate.ToolId].Breaker.TryBeginProbe(now))
+            if (candidate.Circuit == CircuitState.HalfOpen
+                && !(State.ById.TryGetValue(candidate.ToolId, out var entry) && entry.Breaker.TryBeginProbe(now)))
             {
                 passedOver.Add((candidate, "circuit half-open and its single probe call is already in flight"));
                 continue;

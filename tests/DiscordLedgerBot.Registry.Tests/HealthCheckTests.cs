@@ -36,22 +36,32 @@ public sealed class HealthCheckTests
     }
 
     [Fact]
-    public async Task Http_check_times_out_on_a_hung_server_and_slow_answers_turn_warning()
+    public async Task Slow_but_successful_answers_turn_the_tool_warning()
     {
-        await using var server = new DegradableHttpServer();
+        await using var server = new DegradableHttpServer { Mode = ServerMode.Slow };
         var (h, monitor) = await StartAsync(
-            new HealthCheckDocument { Kind = "http", IntervalSeconds = 10, TimeoutMs = 1000, Url = server.Url },
+            new HealthCheckDocument { Kind = "http", IntervalSeconds = 10, TimeoutMs = 5000, Url = server.Url },
             new DampingDocument { SuccessesToPass = 1, FailuresToCritical = 1, WarningLatencyMs = 20 });
 
-        server.Mode = ServerMode.Slow;
         var slow = await monitor.CheckToolAsync("probe", CancellationToken.None);
+
         Assert.Equal("HTTP 200", slow!.Detail);
         Assert.True(slow.Latency >= TimeSpan.FromMilliseconds(40));
         Assert.Equal(HealthStatus.Warning, Health(h).Status);
+    }
 
-        server.Mode = ServerMode.Hang;
+    [Fact]
+    public async Task Http_check_times_out_on_a_hung_server()
+    {
+        await using var server = new DegradableHttpServer { Mode = ServerMode.Hang };
+        var (h, monitor) = await StartAsync(
+            new HealthCheckDocument { Kind = "http", IntervalSeconds = 10, TimeoutMs = 500, Url = server.Url },
+            new DampingDocument { SuccessesToPass = 1, FailuresToCritical = 1, WarningLatencyMs = 20 });
+
         var hung = await monitor.CheckToolAsync("probe", CancellationToken.None);
-        Assert.Equal("no response within 1000 ms", hung!.Detail);
+
+        Assert.Equal("no response within 500 ms", hung!.Detail);
+        Assert.True(hung.Latency >= TimeSpan.FromMilliseconds(500));
         Assert.Equal(HealthStatus.Critical, Health(h).Status);
     }
 

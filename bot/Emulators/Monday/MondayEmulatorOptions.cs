@@ -71,6 +71,9 @@ public sealed class MondayRateLimitOptions
 
     public int MaxConcurrentRequests { get; set; } = 250;
 
+    /// <summary>Requests per 10 seconds from one IP (monday: 5,000); every emulator client is 127.0.0.1.</summary>
+    public int IpRequestsPer10Seconds { get; set; } = 5_000;
+
     /// <summary>Daily calls, reset at 00:00 UTC. Rejected calls and complexity-only calls count 0.1.</summary>
     public int DailyCallLimit { get; set; } = 25_000;
 
@@ -82,7 +85,7 @@ public sealed class MondayRateLimitOptions
 
     internal void Validate()
     {
-        if (SingleQueryComplexityLimit <= 0 || ComplexityPerMinute <= 0 || RequestsPerMinute <= 0 || MaxConcurrentRequests <= 0 || DailyCallLimit <= 0)
+        if (SingleQueryComplexityLimit <= 0 || ComplexityPerMinute <= 0 || RequestsPerMinute <= 0 || MaxConcurrentRequests <= 0 || DailyCallLimit <= 0 || IpRequestsPer10Seconds <= 0)
         {
             throw new ArgumentException("MondayEmulator:RateLimits limits must be positive.");
         }

@@ -45,6 +45,8 @@ public sealed partial class OutboxCrashTests(ITestOutputHelper output)
             Assert.Equal(Commands, outcome.Confirmed);
             Assert.Equal(0, outcome.Unfinished);
             Assert.True(outcome.KillsLanded >= Kills - 1, $"{outcome.Backend}: only {outcome.KillsLanded} kills hit a running drain");
+            Assert.True(outcome.Throttled > 0, $"{outcome.Backend}: monday never throttled");
+            Assert.True(outcome.FaultsInjected > 0, $"{outcome.Backend}: no failure was injected");
         }
 
         Assert.Equal(file.Summary.Replace("file", string.Empty, StringComparison.Ordinal), onRedis.Summary.Replace("redis", string.Empty, StringComparison.Ordinal));
@@ -58,8 +60,9 @@ public sealed partial class OutboxCrashTests(ITestOutputHelper output)
         await using var emulator = await MondayEmulator.StartAsync(new MondayEmulatorOptions
         {
             Port = 0,
-            // Throttling: a short window with a budget far below what 1,000 creates need, so the client must wait for resets.
-            RateLimits = { Window = TimeSpan.FromSeconds(2), ComplexityPerMinute = 600_000 },
+            // Throttling: a short window whose complexity budget is far below what 1,000 creates need (the client must wait
+            // for resets) and whose request cap is low enough that bursts (lookups + mutations) are rejected with 429.
+            RateLimits = { Window = TimeSpan.FromSeconds(2), ComplexityPerMinute = 600_000, RequestsPerMinute = 3 },
         });
         try
         {
@@ -106,7 +109,9 @@ public sealed partial class OutboxCrashTests(ITestOutputHelper output)
                 Duplicates: keys.Count - distinct,
                 Confirmed: counts["confirmed"]!.GetValue<long>(),
                 Unfinished: counts["pending"]!.GetValue<long>() + counts["sent"]!.GetValue<long>() + counts["failed"]!.GetValue<long>(),
-                KillsLanded: killsLanded);
+                KillsLanded: killsLanded,
+                Throttled: emulator.Stats.RateLimited,
+                FaultsInjected: emulator.Stats.FaultsInjected);
         }
         finally
         {
@@ -191,7 +196,7 @@ public sealed partial class OutboxCrashTests(ITestOutputHelper output)
     [GeneratedRegex(@"cli:crash-\d{6}")]
     private static partial Regex LedgerKeyPattern();
 
-    private sealed record CrashOutcome(string Backend, int ItemsOnBoard, int DistinctKeys, int Duplicates, long Confirmed, long Unfinished, int KillsLanded)
+    private sealed record CrashOutcome(string Backend, int ItemsOnBoard, int DistinctKeys, int Duplicates, long Confirmed, long Unfinished, int KillsLanded, long Throttled, long FaultsInjected)
     {
         public string Summary => $"{Backend} {Confirmed}/{Commands} confirmed, {ItemsOnBoard} items, {Duplicates} dup";
     }

@@ -144,4 +144,20 @@ public class MondayClientTests
         Assert.Equal(0, client.Statistics.PacingWaits);
         Assert.Equal(2, transport.Requests.Count);
     }
+
+    [Fact]
+    public async Task A_replayed_answer_does_not_overwrite_the_budget_reading()
+    {
+        var stale = FakeMondayTransport.Data([], after: 1_000, resetIn: 59);
+        var transport = new FakeMondayTransport()
+            .Then(FakeMondayTransport.Data([], after: 800_000, resetIn: 30))
+            .Then(stale with { Headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Idempotency-Replayed"] = "true" } });
+        var client = TestOptions.Client(transport, _time);
+        await client.QueryAsync("query { me { id } }", [], 1, CancellationToken.None);
+
+        var replayed = await client.MutateAsync(Mutation, [], "k7", 1, CancellationToken.None);
+
+        Assert.True(replayed.Replayed);
+        Assert.Equal(800_000, client.Budget.Available);
+    }
 }

@@ -94,7 +94,7 @@ public class MondayLedgerTests
 
         await ledger.ExecuteAsync(new CreateLedgerEntry("slash-111", Key, "Title", LedgerSource.Slash), CancellationToken.None);
 
-        Assert.Equal("slash-111:create", transport.Requests[1].IdempotencyKey);
+        Assert.Equal("slash:111/slash-111:create", transport.Requests[1].IdempotencyKey);
     }
 
     [Fact]

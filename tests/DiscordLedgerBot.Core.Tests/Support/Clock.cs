@@ -10,12 +10,12 @@ internal static class Clock
     /// </summary>
     public static async Task<T> RunAsync<T>(FakeTimeProvider time, Task<T> task, TimeSpan step, TimeSpan? virtualLimit = null)
     {
-        var realDeadline = DateTime.UtcNow.AddSeconds(90);
+        var realDeadline = TimeProvider.System.GetUtcNow().AddSeconds(90);
         var moved = TimeSpan.Zero;
         var limit = virtualLimit ?? TimeSpan.FromHours(2);
         while (!task.IsCompleted)
         {
-            if (DateTime.UtcNow > realDeadline || moved > limit)
+            if (TimeProvider.System.GetUtcNow() > realDeadline || moved > limit)
             {
                 throw new TimeoutException($"Task did not complete (virtual time moved {moved}).");
             }

@@ -154,6 +154,19 @@ public sealed class GatewaySessionTests
     }
 
     [Fact]
+    public async Task A_token_refused_by_get_gateway_bot_stops_before_connecting()
+    {
+        await using var harness = await DiscordClientHarness.StartAsync();
+        harness.Emulator.RevokeToken();
+
+        harness.StartGateway();
+        var error = await Assert.ThrowsAsync<GatewayFatalException>(() => harness.Running!.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.Contains("Discord__Token", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, harness.Emulator.GatewayConnections.Count);
+    }
+
+    [Fact]
     public async Task Zombie_connection_is_closed_with_a_resumable_code_and_resumed()
     {
         await using var harness = await DiscordClientHarness.StartAsync(

@@ -62,6 +62,22 @@ public sealed class MondayRateLimitTests
     }
 
     [Fact]
+    public async Task Ip_limit_counts_requests_per_ten_seconds()
+    {
+        await using var http = await MondayHttp.StartAsync(o => o.RateLimits.IpRequestsPer10Seconds = 1);
+        await http.DataAsync("{ me { id } }");
+        http.Time.Advance(TimeSpan.FromSeconds(4));
+        var rejected = await http.PostAsync("{ me { id } }");
+        Assert.Equal(429, rejected.StatusCode);
+        Assert.Equal("IP_RATE_LIMIT_EXCEEDED", rejected.ErrorCode);
+        Assert.Equal("IP rate limit exceeded", rejected.FirstError["message"]!.GetValue<string>());
+        Assert.Equal(6, rejected.FirstError["extensions"]!["retry_in_seconds"]!.GetValue<int>());
+        Assert.Equal("6", rejected.Header("Retry-After"));
+        http.Time.Advance(TimeSpan.FromSeconds(6));
+        Assert.Equal(200, (await http.PostAsync("{ me { id } }")).StatusCode);
+    }
+
+    [Fact]
     public async Task Rate_limit_status_can_be_switched_to_200()
     {
         await using var http = await MondayHttp.StartAsync(o =>

@@ -26,8 +26,8 @@ internal sealed partial class MondayExecutor
             "create_column" => CreateColumn(args),
             "create_item" => CreateItem(args),
             "create_subitem" => CreateSubitem(args),
-            "change_multiple_column_values" => ChangeColumnValues(args, item => ParseColumnValuesObject(args["column_values"])),
-            "change_column_value" => ChangeColumnValues(args, _ => new JsonObject { [args["column_id"]!.GetValue<string>()] = ParseJsonArgument(args["value"], "value", "ColumnValueException") }),
+            "change_multiple_column_values" => ChangeColumnValues(args, () => ParseColumnValuesObject(args["column_values"])),
+            "change_column_value" => ChangeColumnValues(args, () => new JsonObject { [args["column_id"]!.GetValue<string>()] = ParseJsonArgument(args["value"], "value", "ColumnValueException") }),
             "change_simple_column_value" => ChangeSimpleColumnValue(args),
             "archive_item" => SetItemState(args, "archived"),
             "delete_item" => SetItemState(args, "deleted"),
@@ -466,10 +466,10 @@ internal sealed partial class MondayExecutor
         return (board, item);
     }
 
-    private ItemRecord ChangeColumnValues(JsonObject args, Func<ItemRecord, JsonObject> values)
+    private ItemRecord ChangeColumnValues(JsonObject args, Func<JsonObject> values)
     {
         var (board, item) = RequireItemOnBoard(args);
-        ApplyColumnValues(board, item, values(item), OptionalBool(args, "create_labels_if_missing"), isNew: false);
+        ApplyColumnValues(board, item, values(), OptionalBool(args, "create_labels_if_missing"), isNew: false);
         return item;
     }
 

@@ -6,7 +6,7 @@ using DiscordLedgerBot.Emulators.Monday.GraphQL;
 namespace DiscordLedgerBot.Emulators.Monday.Execution;
 
 /// <summary>Values a request carries into execution (version routing, budget numbers for the complexity field).</summary>
-internal sealed record ExecutionContext(MondayApiVersion Version, long UserId, ComplexitySnapshot Complexity, DateTimeOffset Now);
+internal sealed record MondayExecutionContext(MondayApiVersion Version, long UserId, ComplexitySnapshot Complexity, DateTimeOffset Now);
 
 internal sealed record ComplexitySnapshot(int Before, int After, int Query, int ResetInSeconds);
 
@@ -33,7 +33,7 @@ internal sealed partial class MondayExecutor
     private readonly MondayEmulatorStats _stats;
     private readonly List<MondayGraphQLError> _errors = [];
     private PreparedOperation _operation = null!;
-    private ExecutionContext _context = null!;
+    private MondayExecutionContext _context = null!;
     private bool _changed;
     private int _mutationFields;
 
@@ -48,7 +48,7 @@ internal sealed partial class MondayExecutor
 
     private MondayState State => _store.State;
 
-    public ExecutionResult Execute(PreparedOperation operation, ExecutionContext context)
+    public ExecutionResult Execute(PreparedOperation operation, MondayExecutionContext context)
     {
         _operation = operation;
         _context = context;
@@ -134,7 +134,8 @@ internal sealed partial class MondayExecutor
         foreach (var directive in directives)
         {
             var condition = directive.Arguments.FirstOrDefault(a => a.Name == "if")?.Value;
-            var value = condition is null ? false : _coercion.CoerceLiteral(condition, new NamedTypeReference("Boolean"), _operation.Variables)?.GetValue<bool>() ?? false;
+            var value = condition is not null
+                && (_coercion.CoerceLiteral(condition, new NamedTypeReference("Boolean"), _operation.Variables)?.GetValue<bool>() ?? false);
             if ((directive.Name == "skip" && value) || (directive.Name == "include" && !value))
             {
                 return false;

@@ -196,7 +196,7 @@ internal sealed class MondayRequestHandler(
         lock (store.Gate)
         {
             var executor = new MondayExecutor(schema, store, options, stats);
-            var context = new Execution.ExecutionContext(
+            var context = new MondayExecutionContext(
                 version, MondayEmulator.DefaultUserId, new ComplexitySnapshot(charge.Before, charge.After, charge.Query, charge.ResetInSeconds), options.TimeProvider.GetUtcNow());
             result = executor.Execute(prepared, context);
         }

@@ -16,6 +16,10 @@ internal sealed record ComplexityCharge(int Before, int After, int Query, int Re
 internal sealed class MondayRateLimiter(MondayRateLimitOptions options, TimeProvider time)
 {
     private readonly object _gate = new();
+    private static readonly TimeSpan IpWindow = TimeSpan.FromSeconds(10);
+
+    private DateTimeOffset? _ipWindowStart;
+    private int _requestsInIpWindow;
     private DateTimeOffset? _requestWindowStart;
     private int _requestsInWindow;
     private DateTimeOffset? _complexityWindowStart;
@@ -31,6 +35,14 @@ internal sealed class MondayRateLimiter(MondayRateLimitOptions options, TimeProv
         {
             var now = time.GetUtcNow();
             RollWindows(now);
+            _ipWindowStart ??= now;
+            _requestsInIpWindow++;
+            if (_requestsInIpWindow > options.IpRequestsPer10Seconds)
+            {
+                // Enforced at monday's edge, before the account limits; all emulator callers share 127.0.0.1.
+                return new RateLimitRejection("IP_RATE_LIMIT_EXCEEDED", "IP rate limit exceeded", SecondsUntil(_ipWindowStart.Value + IpWindow, now), true);
+            }
+
             _requestWindowStart ??= now;
             _requestsInWindow++;
             if (_requestsInWindow > options.RequestsPerMinute)
@@ -142,6 +154,12 @@ internal sealed class MondayRateLimiter(MondayRateLimitOptions options, TimeProv
 
     private void RollWindows(DateTimeOffset now)
     {
+        if (_ipWindowStart is { } ips && now >= ips + IpWindow)
+        {
+            _ipWindowStart = null;
+            _requestsInIpWindow = 0;
+        }
+
         if (_requestWindowStart is { } rs && now >= rs + options.Window)
         {
             _requestWindowStart = null;

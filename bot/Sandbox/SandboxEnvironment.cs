@@ -1,0 +1,113 @@
+using System.Security.Cryptography;
+using DiscordLedgerBot.Core.Monday;
+using DiscordLedgerBot.Core.Monday.BoardSchema;
+using DiscordLedgerBot.Emulators.Discord;
+using DiscordLedgerBot.Emulators.Monday;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DiscordLedgerBot.Sandbox;
+
+/// <summary>
+/// `bot --sandbox`: the whole bot against in-process emulators of monday and Discord on 127.0.0.1, with a freshly
+/// provisioned ledger board and generated credentials, so a person can try every surface with no tokens and no
+/// internet. The emulators' addresses override whatever the configuration said; nothing here runs in production wiring.
+/// </summary>
+public sealed class SandboxEnvironment : IAsyncDisposable
+{
+    private const string MondayToken = "sandbox-monday-token";
+    private const string DiscordToken = "sandbox-discord-token";
+
+    private readonly MondayEmulator _monday;
+    private readonly DiscordEmulator _discord;
+
+    private SandboxEnvironment(MondayEmulator monday, DiscordEmulator discord, string boardId, string adminToken, string dataDirectory)
+    {
+        _monday = monday;
+        _discord = discord;
+        BoardId = boardId;
+        AdminToken = adminToken;
+        DataDirectory = dataDirectory;
+    }
+
+    public string BoardId { get; }
+
+    public string AdminToken { get; }
+
+    public string DataDirectory { get; }
+
+    public Uri MondayApiUrl => _monday.ApiUrl;
+
+    public Uri DiscordRestUrl => _discord.RestBaseUrl;
+
+    public static async Task<SandboxEnvironment> StartAsync(string dataDirectory, TimeProvider time, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var monday = await MondayEmulator.StartAsync(
+            new MondayEmulatorOptions
+            {
+                Port = 0,
+                RequiredToken = MondayToken,
+                StateFile = Path.Combine(dataDirectory, "monday-emulator.json"),
+                TimeProvider = time,
+            },
+            cancellationToken);
+        try
+        {
+            var discord = await DiscordEmulator.StartAsync(new DiscordEmulatorOptions { Port = 0, BotToken = DiscordToken, TimeProvider = time }, cancellationToken);
+            var boardId = await EnsureBoardAsync(monday.ApiUrl, dataDirectory, time, cancellationToken);
+            var adminToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+            return new SandboxEnvironment(monday, discord, boardId, adminToken, dataDirectory);
+        }
+        catch
+        {
+            await monday.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Settings that point every client at the emulators; added last, so they win over files and env vars.</summary>
+    public IEnumerable<KeyValuePair<string, string?>> ConfigurationOverrides() =>
+    [
+        new("Monday:ApiUrl", _monday.ApiUrl.ToString()),
+        new("Monday:Token", MondayToken),
+        new("Monday:BoardId", BoardId),
+        new("Discord:ApiBaseUrl", _discord.RestBaseUrl.ToString()),
+        new("Discord:Token", DiscordToken),
+        new("Discord:ApplicationId", "1100000000000000001"),
+        new("Discord:GuildId", "1200000000000000001"),
+        new("Storage:Backend", "file"),
+        new("Storage:DataDirectory", DataDirectory),
+        new("Registry:Store", "file"),
+        new("Registry:StorePath", Path.Combine(DataDirectory, "registry.json")),
+        new("Registry:AdminApiEnabled", "true"),
+        new("Registry:AdminToken", AdminToken),
+    ];
+
+    public async ValueTask DisposeAsync()
+    {
+        await _discord.DisposeAsync();
+        await _monday.DisposeAsync();
+    }
+
+    // The emulator keeps its state in the data directory, so a second sandbox run reuses the board it provisioned.
+    private static async Task<string> EnsureBoardAsync(Uri apiUrl, string dataDirectory, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var boardFile = Path.Combine(dataDirectory, "board-id");
+        var options = Microsoft.Extensions.Options.Options.Create(new MondayOptions { ApiUrl = apiUrl, Token = MondayToken });
+        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        using var client = new MondayClient(new HttpMondayTransport(http, options), options, time, NullLogger<MondayClient>.Instance);
+        var provisioner = new LedgerBoardProvisioner(client);
+        if (File.Exists(boardFile))
+        {
+            var existing = (await File.ReadAllTextAsync(boardFile, cancellationToken)).Trim();
+            if ((await provisioner.ValidateAsync(existing, cancellationToken)).Matches)
+            {
+                return existing;
+            }
+        }
+
+        var created = await provisioner.CreateAsync("Ledger (sandbox)", Guid.NewGuid().ToString("N"), cancellationToken);
+        await File.WriteAllTextAsync(boardFile, created.BoardId, cancellationToken);
+        return created.BoardId;
+    }
+}

@@ -1,0 +1,143 @@
+using System.Text.Json.Nodes;
+using DiscordLedgerBot.Cli;
+using DiscordLedgerBot.Core.Ledger;
+using DiscordLedgerBot.Core.Monday;
+using DiscordLedgerBot.Core.Monday.BoardSchema;
+using DiscordLedgerBot.Core.Outbox;
+using DiscordLedgerBot.Core.Storage;
+using DiscordLedgerBot.Emulators.Monday;
+using DiscordLedgerBot.Outbox;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DiscordLedgerBot.Bot.Tests.Outbox;
+
+/// <summary>`bot ingest` in-process (same code path as the executable) and the hosted worker, against the monday emulator.</summary>
+public sealed class IngestCommandTests : IAsyncLifetime
+{
+    private const string Token = "ingest-test-token";
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("dlb-ingest-").FullName;
+    private MondayEmulator? _emulator;
+    private string _boardId = string.Empty;
+
+    private MondayEmulator Emulator => _emulator ?? throw new InvalidOperationException("Not started.");
+
+    public async Task InitializeAsync()
+    {
+        _emulator = await MondayEmulator.StartAsync(new MondayEmulatorOptions { Port = 0 });
+        var options = new MondayOptions { ApiUrl = Emulator.ApiUrl, Token = Token };
+        var wrapped = Microsoft.Extensions.Options.Options.Create(options);
+        using var http = new HttpClient();
+        using var client = new MondayClient(new HttpMondayTransport(http, wrapped), wrapped, TimeProvider.System, NullLogger<MondayClient>.Instance);
+        _boardId = (await new LedgerBoardProvisioner(client).CreateAsync("Ingest ledger", Guid.NewGuid().ToString("N"), CancellationToken.None)).BoardId;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_emulator is not null)
+        {
+            await _emulator.DisposeAsync();
+        }
+
+        Directory.Delete(_dataDirectory, recursive: true);
+    }
+
+    [Fact]
+    public async Task SubmitIsIdempotentStatusCountsAndDrainConfirmsEverything()
+    {
+        var first = await RunAsync("ingest", "submit", "--count", "12", "--prefix", "op");
+        var again = await RunAsync("ingest", "submit", "--count", "12", "--prefix", "op");
+        var before = await RunAsync("ingest", "status", "--json");
+        var drain = await RunAsync("ingest", "drain");
+        var after = await RunAsync("ingest", "status");
+
+        Assert.Equal((0, "recorded 12 commands (12 new, 0 already recorded) op-000001..op-000012"), (first.Exit, first.Output.Trim()));
+        Assert.Contains("(0 new, 12 already recorded)", again.Output, StringComparison.Ordinal);
+        Assert.Equal(12, JsonNode.Parse(before.Output)!["pending"]!.GetValue<long>());
+        Assert.Equal(0, drain.Exit);
+        Assert.Contains("confirmed 12", drain.Output, StringComparison.Ordinal);
+        Assert.StartsWith("pending 0, sent 0, confirmed 12, failed 0", after.Output, StringComparison.Ordinal);
+        Assert.Equal(12, Emulator.Items(long.Parse(_boardId, System.Globalization.CultureInfo.InvariantCulture)).Count);
+    }
+
+    [Theory]
+    [InlineData("--count", "0", "--count must be 1..")]
+    [InlineData("--count", "3", "Option --prefix is required.")]
+    [InlineData("--prefix", "bad prefix", "Option --count is required.")]
+    public async Task BadSubmitOptionsAreUsageErrorsAndRecordNothing(string option, string value, string expected)
+    {
+        var result = await RunAsync("ingest", "submit", option, value);
+        var status = await RunAsync("ingest", "status");
+
+        Assert.Equal(CliApplication.UsageError, result.Exit);
+        Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+        Assert.StartsWith("pending 0, sent 0, confirmed 0, failed 0", status.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DrainWithoutABoardNamesTheMissingSetting()
+    {
+        using var error = new StringWriter();
+        var result = await CliApplication.RunAsync(
+            ["ingest", "drain", "--Storage:Backend=file", $"--Storage:DataDirectory={_dataDirectory}", $"--Monday:Token={Token}", $"--Monday:ApiUrl={Emulator.ApiUrl}"],
+            new StringWriter(),
+            error,
+            CancellationToken.None);
+
+        Assert.Equal(CliApplication.UsageError, result);
+        Assert.Contains("Monday:BoardId is required", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheHostedWorkerFlushesWhatASurfaceRecordedAndPublishesTheConfirmation()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Backend"] = "memory",
+            ["Monday:ApiUrl"] = Emulator.ApiUrl.ToString(),
+            ["Monday:Token"] = Token,
+            ["Monday:BoardId"] = _boardId,
+            ["Outbox:FlushInterval"] = "00:00:00.050",
+        }).Build();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Services.Configure<StorageOptions>(configuration.GetSection(StorageOptions.SectionName));
+        builder.Services.AddLedgerStorage();
+        builder.Services.AddMondayLedger(configuration);
+        builder.Services.AddLedgerOutboxWorker(configuration);
+        using var host = builder.Build();
+        using var subscription = host.Services.GetRequiredService<IOutboxEvents>().Subscribe();
+        await host.StartAsync();
+
+        var key = LedgerKey.FromOrigin(LedgerSource.Slash, "1300000000000000001");
+        var recorded = await host.Services.GetRequiredService<LedgerIngestion>()
+            .RecordAsync(new CreateLedgerEntry("slash:1300000000000000001", key, "From a slash command", LedgerSource.Slash), CancellationToken.None);
+        var outcome = await subscription.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        await host.StopAsync();
+
+        Assert.False(recorded.IsDuplicate);
+        var confirmed = Assert.IsType<OutboxCommandConfirmed>(outcome);
+        Assert.Equal(key.Value, confirmed.EntryKey);
+        Assert.Contains(Emulator.Items(), item => item.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) == confirmed.MondayItemId);
+    }
+
+    private async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        string[] configured =
+        [
+            .. args,
+            "--Storage:Backend=file",
+            $"--Storage:DataDirectory={_dataDirectory}",
+            $"--Monday:ApiUrl={Emulator.ApiUrl}",
+            $"--Monday:Token={Token}",
+            $"--Monday:BoardId={_boardId}",
+            "--Outbox:FlushInterval=00:00:00.050",
+        ];
+        var exit = await CliApplication.RunAsync(configured, output, error, CancellationToken.None);
+        return (exit, output.ToString(), error.ToString());
+    }
+}
