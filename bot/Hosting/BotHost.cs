@@ -1,8 +1,10 @@
 using DiscordLedgerBot.Core.Monday;
 using DiscordLedgerBot.Core.Redis;
+using DiscordLedgerBot.Core.Registry;
 using DiscordLedgerBot.Core.Storage;
 using DiscordLedgerBot.Discord;
 using DiscordLedgerBot.Discord.Interactions;
+using DiscordLedgerBot.Outbox;
 using DiscordLedgerBot.Registry;
 using DiscordLedgerBot.Sandbox;
 using Microsoft.Extensions.Options;
@@ -79,7 +81,10 @@ public static class BotHost
         services.Configure<RedisOptions>(configuration.GetSection(RedisOptions.SectionName));
         services.AddLedgerStorage();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
+        services.AddLedgerOutboxWorker(configuration);
 
+        // Registered before the registry so its TryAdd keeps this one: selection rationale goes to the ledger.
+        services.AddSingleton<IDecisionRecorder, OutboxDecisionRecorder>();
         services.AddCapabilityRegistry(configuration);
 
         services.AddDiscordClient(configuration).AddDiscordGatewayHostedService();

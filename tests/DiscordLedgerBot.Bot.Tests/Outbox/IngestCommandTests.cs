@@ -91,6 +91,18 @@ public sealed class IngestCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AFileStoreHeldByAnotherProcessIsReportedNotWaitedFor()
+    {
+        await using (EmbeddedStorage.OpenFile(_dataDirectory, TimeProvider.System))
+        {
+            var result = await RunAsync("ingest", "status");
+
+            Assert.Equal(1, result.Exit);
+            Assert.Contains("is in use by another process", result.Error, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task TheHostedWorkerFlushesWhatASurfaceRecordedAndPublishesTheConfirmation()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
