@@ -1,7 +1,6 @@
 using DiscordLedgerBot.Core.Ledger;
 using DiscordLedgerBot.Core.Storage;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace DiscordLedgerBot.Core.Outbox;
 

@@ -1,7 +1,0 @@
-namespace DiscordLedgerBot.Bot.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void Test_project_loads() => Assert.True(true);
-}
