@@ -24,11 +24,12 @@ public sealed partial class OutboxHostedService(OutboxWorker worker, ILogger<Out
 
 public static class OutboxHostingExtensions
 {
-    /// <summary>Outbox services (<see cref="OutboxServiceCollectionExtensions.AddLedgerOutbox"/>) plus the hosted worker.</summary>
+    /// <summary>Outbox services (<see cref="OutboxServiceCollectionExtensions.AddLedgerOutbox"/>) plus the hosted worker and retention purge.</summary>
     public static IServiceCollection AddLedgerOutboxWorker(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddLedgerOutbox(configuration);
         services.AddHostedService<OutboxHostedService>();
+        services.AddHostedService<OutboxRetentionService>();
         return services;
     }
 }

@@ -45,6 +45,7 @@ public sealed partial class OutboxCrashTests(ITestOutputHelper output)
             Assert.Equal(Commands, outcome.Confirmed);
             Assert.Equal(0, outcome.Unfinished);
             Assert.True(outcome.KillsLanded >= Kills - 1, $"{outcome.Backend}: only {outcome.KillsLanded} kills hit a running drain");
+            Assert.True(outcome.Reconciled > 0, $"{outcome.Backend}: no kill fell between monday executing a create and the outbox confirming it");
             Assert.True(outcome.Throttled > 0, $"{outcome.Backend}: monday never throttled");
             Assert.True(outcome.FaultsInjected > 0, $"{outcome.Backend}: no failure was injected");
         }
@@ -79,6 +80,7 @@ public sealed partial class OutboxCrashTests(ITestOutputHelper output)
             // Kill points: seeded item counts spread over the run, so each kill lands while a drain is mid-flight.
             var killAt = Enumerable.Range(0, Kills).Select(i => (Commands * (i + 1) / (Kills + 1)) + random.Next(-60, 60)).ToList();
             var killsLanded = 0;
+            var reconciled = 0;
             foreach (var threshold in killAt)
             {
                 using var drain = BotProcess.Start(workDirectory, environment, "ingest", "drain");
@@ -86,13 +88,15 @@ public sealed partial class OutboxCrashTests(ITestOutputHelper output)
                 drain.Kill();
                 await drain.WaitForExitAsync(ProcessTimeout);
                 killsLanded += reached ? 1 : 0;
+                reconciled += ReconciledIn(drain.Output);
                 output.WriteLine($"{backend}: kill -9 at {ItemsOnBoard(emulator, boardId)} items (target {threshold}, landed {reached}) after {clock.Elapsed.TotalSeconds:F1}s");
             }
 
             using (var final = await BotProcess.RunAsync(workDirectory, environment, ProcessTimeout, "ingest", "drain"))
             {
                 Assert.True(final.ExitCode == 0, $"final drain failed ({final.ExitCode}): {final.Output}");
-                output.WriteLine($"{backend}: {final.Output.Trim()}");
+                reconciled += ReconciledIn(final.Output);
+                output.WriteLine($"{backend}: {final.Output.Split('\n').Single(line => line.StartsWith("drained:", StringComparison.Ordinal)).Trim()}");
             }
 
             using var status = await BotProcess.RunAsync(workDirectory, environment, ProcessTimeout, "ingest", "status", "--json");
@@ -101,6 +105,7 @@ public sealed partial class OutboxCrashTests(ITestOutputHelper output)
 
             var keys = emulator.Items(long.Parse(boardId, CultureInfo.InvariantCulture)).Where(i => i.State == "active").Select(LedgerKeyOf).ToList();
             var distinct = keys.Where(k => k is not null).Distinct(StringComparer.Ordinal).Count();
+            output.WriteLine($"{backend}: {reconciled} creates found on the board by ledger key after a kill and confirmed without a re-send");
             output.WriteLine($"{backend}: emulator requests {emulator.Stats.GraphQLRequests}, faults {emulator.Stats.FaultsInjected}, rate-limited {emulator.Stats.RateLimited}, items created {emulator.Stats.ItemsCreated}, in {clock.Elapsed.TotalSeconds:F1}s");
             return new CrashOutcome(
                 backend,
@@ -110,6 +115,7 @@ public sealed partial class OutboxCrashTests(ITestOutputHelper output)
                 Confirmed: counts["confirmed"]!.GetValue<long>(),
                 Unfinished: counts["pending"]!.GetValue<long>() + counts["sent"]!.GetValue<long>() + counts["failed"]!.GetValue<long>(),
                 KillsLanded: killsLanded,
+                Reconciled: reconciled,
                 Throttled: emulator.Stats.RateLimited,
                 FaultsInjected: emulator.Stats.FaultsInjected);
         }
@@ -145,6 +151,9 @@ public sealed partial class OutboxCrashTests(ITestOutputHelper output)
             ["Outbox__RetryBaseDelay"] = "00:00:00.200",
             ["Outbox__RetryMaxDelay"] = "00:00:02",
             ["Logging__LogLevel__Default"] = "Warning",
+            // The flusher's and reconciler's per-pass lines show how many creates were confirmed by lookup instead of re-sent.
+            ["Logging__LogLevel__DiscordLedgerBot.Core.Outbox.OutboxFlusher"] = "Debug",
+            ["Logging__LogLevel__DiscordLedgerBot.Core.Outbox.OutboxReconciler"] = "Information",
         };
         if (redis is not null)
         {
@@ -193,10 +202,21 @@ public sealed partial class OutboxCrashTests(ITestOutputHelper output)
     private static string? LedgerKeyOf(MondayItemSnapshot item) =>
         item.ColumnValues.TryGetValue(LedgerBoardSchema.KeyColumn, out var stored) && LedgerKeyPattern().Match(stored) is { Success: true } match ? match.Value : null;
 
+    /// <summary>Creates confirmed by ledger-key lookup, from the flusher's and reconciler's log lines of one drain process.</summary>
+    private static int ReconciledIn(string drainOutput) =>
+        FlushReconciledPattern().Matches(drainOutput).Concat(PassReconciledPattern().Matches(drainOutput))
+            .Sum(match => int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
+
+    [GeneratedRegex(@"Flushed: .*?reconciled (\d+),")]
+    private static partial Regex FlushReconciledPattern();
+
+    [GeneratedRegex(@"; (\d+) were already on the board")]
+    private static partial Regex PassReconciledPattern();
+
     [GeneratedRegex(@"cli:crash-\d{6}")]
     private static partial Regex LedgerKeyPattern();
 
-    private sealed record CrashOutcome(string Backend, int ItemsOnBoard, int DistinctKeys, int Duplicates, long Confirmed, long Unfinished, int KillsLanded, long Throttled, long FaultsInjected)
+    private sealed record CrashOutcome(string Backend, int ItemsOnBoard, int DistinctKeys, int Duplicates, long Confirmed, long Unfinished, int KillsLanded, int Reconciled, long Throttled, long FaultsInjected)
     {
         public string Summary => $"{Backend} {Confirmed}/{Commands} confirmed, {ItemsOnBoard} items, {Duplicates} dup";
     }
