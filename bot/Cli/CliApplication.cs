@@ -73,8 +73,9 @@ public static class CliApplication
 
     private static void PrintHelp(TextWriter writer, IReadOnlyList<ICliCommand> commands)
     {
-        writer.WriteLine("usage: bot [run] [--Section:Key=value ...]   host the bot (gateway, HTTP API, jobs)");
-        writer.WriteLine("       bot <command> [options]              operator commands:");
+        writer.WriteLine("usage: bot [run] [--sandbox] [--Section:Key=value ...]   host the bot (gateway, HTTP API, jobs);");
+        writer.WriteLine("                                                    --sandbox wires it to in-process emulators");
+        writer.WriteLine("       bot <command> [options]                        operator commands:");
         foreach (var command in commands)
         {
             writer.WriteLine($"  {command.Verb,-12} {command.Summary}");

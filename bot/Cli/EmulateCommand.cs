@@ -11,7 +11,7 @@ public sealed class EmulateCommand : ICliCommand
 {
     public string Verb => "emulate";
 
-    public string Summary => "run the monday or Discord emulator on 127.0.0.1 until Ctrl+C";
+    public string Summary => "Run the monday or Discord emulator on 127.0.0.1 until Ctrl+C";
 
     public string Usage => """
         usage: bot emulate monday  --port N [--state FILE] [--token TOKEN] [--complexity-per-minute POINTS]

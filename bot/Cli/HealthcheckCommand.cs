@@ -8,7 +8,7 @@ public sealed class HealthcheckCommand : ICliCommand
 {
     public string Verb => "healthcheck";
 
-    public string Summary => "probe a running bot's /healthz (exit 0 healthy, 1 otherwise)";
+    public string Summary => "Probe a running bot's /healthz (exit 0 healthy, 1 otherwise)";
 
     public string Usage => """
         usage: bot healthcheck [--url http://127.0.0.1:8080/healthz] [--timeout-seconds 5]

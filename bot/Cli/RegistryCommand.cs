@@ -16,7 +16,7 @@ public sealed class RegistryCommand : ICliCommand
 {
     public string Verb => "registry";
 
-    public string Summary => "inspect the capability registry, rank tools, set or clear operator overrides";
+    public string Summary => "Inspect the capability registry, rank tools, set or clear operator overrides";
 
     public string Usage => """
         usage: bot registry list [--json]
