@@ -14,7 +14,8 @@ public sealed record OutboxFlushReport(int Claimed, int Sent, int Confirmed, int
 /// <summary>
 /// Moves recorded commands to monday. Each flush claims a batch (the store hands out one record per ledger key, so
 /// commands about one entry apply in order while different entries travel together), checks re-sent creates against
-/// the board first, sends the rest through <see cref="ILedger.ExecuteBatchAsync"/> as one batched call, and records
+/// the board first, sends the rest through <see cref="ILedger.ExecuteBatchAsync"/> as one batched call (comments and
+/// follow-ups each on their own, see <see cref="SendAsync"/>), and records
 /// each outcome: confirmed with the monday item id, retried later with back-off, or dead-lettered with the reason.
 /// </summary>
 public sealed partial class OutboxFlusher
@@ -132,9 +133,40 @@ public sealed partial class OutboxFlusher
         return decoded.Where(d => !applied.ContainsKey(d.Record.IdempotencyKey)).ToList();
     }
 
+    /// <summary>
+    /// Sends the idempotent commands as one batch and each command that adds something new (a comment, a follow-up)
+    /// in a request of its own. A one-command request carries that command's own Idempotency-Key (ledger key, origin
+    /// key, operation), identical on every re-send, so monday replays it instead of adding a second update or subitem
+    /// after an unanswered attempt; a batch's key changes with its composition and could not protect them.
+    /// </summary>
     private async Task<IReadOnlyList<LedgerResult>> SendAsync(List<DecodedRecord> toSend, CancellationToken cancellationToken)
     {
-        var commands = toSend.Select(d => d.Command).ToList();
+        var results = new LedgerResult[toSend.Count];
+        var batched = Enumerable.Range(0, toSend.Count).Where(i => !MustTravelAlone(toSend[i].Command)).ToList();
+        if (batched.Count > 0)
+        {
+            var batchResults = await ExecuteAsync([.. batched.Select(i => toSend[i].Command)], cancellationToken).ConfigureAwait(false);
+            for (var j = 0; j < batched.Count; j++)
+            {
+                results[batched[j]] = batchResults[j];
+            }
+        }
+
+        for (var i = 0; i < toSend.Count; i++)
+        {
+            if (MustTravelAlone(toSend[i].Command))
+            {
+                results[i] = (await ExecuteAsync([toSend[i].Command], cancellationToken).ConfigureAwait(false))[0];
+            }
+        }
+
+        return results;
+    }
+
+    private static bool MustTravelAlone(LedgerCommand command) => command is CommentOnLedgerEntry or AddLedgerFollowUp;
+
+    private async Task<IReadOnlyList<LedgerResult>> ExecuteAsync(List<LedgerCommand> commands, CancellationToken cancellationToken)
+    {
         IReadOnlyList<LedgerResult> results;
         try
         {

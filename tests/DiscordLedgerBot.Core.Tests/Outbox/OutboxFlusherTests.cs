@@ -54,6 +54,30 @@ public sealed class OutboxFlusherTests
     }
 
     [Fact]
+    public async Task CommentsAndFollowUpsTravelAloneSoEveryResendCarriesTheirOwnIdempotencyKey()
+    {
+        await using var outbox = new OutboxHarness();
+        foreach (var origin in new[] { "a", "b", "c", "d" })
+        {
+            outbox.Fake.Seed(OutboxHarness.Key(origin));
+        }
+
+        await outbox.RecordAsync(new CommentOnLedgerEntry("slash:a-note", OutboxHarness.Key("a"), "first note"));
+        await outbox.RecordAsync(new AddLedgerFollowUp("slash:b-follow", OutboxHarness.Key("b"), "write the runbook"));
+        await outbox.RecordAsync(new ChangeLedgerStatus("slash:c-start", OutboxHarness.Key("c"), LedgerStatus.Requested, LedgerStatus.InProgress));
+        await outbox.RecordAsync(OutboxHarness.Create("e"));
+
+        var report = await outbox.FlushAsync();
+
+        Assert.Equal(4, report.Confirmed);
+        var batches = outbox.Fake.Batches;
+        Assert.Equal(3, batches.Count);
+        Assert.Equal(["slash:c-start", "slash:e"], batches[0].Select(c => c.IdempotencyKey).Order());
+        Assert.Equal(["slash:a-note"], batches[1].Select(c => c.IdempotencyKey));
+        Assert.Equal(["slash:b-follow"], batches[2].Select(c => c.IdempotencyKey));
+    }
+
+    [Fact]
     public async Task TemporaryFailuresBackOffExponentiallyThenDeadLetterWithTheReason()
     {
         await using var outbox = new OutboxHarness();
