@@ -4,15 +4,15 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig DiscordLedgerBot.sln ./
 COPY core/DiscordLedgerBot.Core.csproj core/
-COPY bot/DiscordLedgerBot.csproj bot/
+COPY bot/Host/DiscordLedgerBot.Host.csproj bot/Host/
 COPY bot/Discord/DiscordLedgerBot.Discord.csproj bot/Discord/
-COPY bot/Discord/Voice/DiscordLedgerBot.Voice.csproj bot/Discord/Voice/
-COPY bot/Emulators/DiscordLedgerBot.Emulators.csproj bot/Emulators/
-RUN dotnet restore bot/DiscordLedgerBot.csproj
+RUN dotnet restore bot/Host/DiscordLedgerBot.Host.csproj
 COPY core/ core/
-COPY bot/ bot/
+COPY bot/Host/ bot/Host/
+COPY bot/Discord/ bot/Discord/
 COPY assets/ assets/
-RUN dotnet publish bot/DiscordLedgerBot.csproj -c Release --no-restore -o /app
+# Only the production host is published: emulators and the sandbox entry point are never in the image.
+RUN dotnet publish bot/Host/DiscordLedgerBot.Host.csproj -c Release --no-restore -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app

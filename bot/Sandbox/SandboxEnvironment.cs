@@ -14,7 +14,7 @@ namespace DiscordLedgerBot.Sandbox;
 /// </summary>
 public sealed class SandboxEnvironment : IAsyncDisposable
 {
-    private const string MondayToken = "sandbox-monday-token";
+    public const string MondayToken = "sandbox-monday-token";
     private const string DiscordToken = "sandbox-discord-token";
 
     private readonly MondayEmulator _monday;
@@ -38,6 +38,8 @@ public sealed class SandboxEnvironment : IAsyncDisposable
     public Uri MondayApiUrl => _monday.ApiUrl;
 
     public Uri DiscordRestUrl => _discord.RestBaseUrl;
+
+    public Uri DiscordControlUrl => new(_discord.RestBaseUrl, "/");
 
     public static async Task<SandboxEnvironment> StartAsync(string dataDirectory, TimeProvider time, CancellationToken cancellationToken)
     {

@@ -9,15 +9,28 @@ public static class CliApplication
     /// <summary>Exit code for a command line that does not fit a verb's usage.</summary>
     public const int UsageError = 2;
 
-    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
+    /// <summary>Runs the production executable: the bot host or one of <see cref="CliCommands.All"/>.</summary>
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, CliCommands.All, BotHost.RunAsync, Console.Out, Console.Error, CancellationToken.None);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        RunAsync(args, CliCommands.All, BotHost.RunAsync, output, error, cancellationToken);
+
+    /// <param name="commands">The verbs this executable offers (the sandbox adds its own to the product's).</param>
+    /// <param name="runHost">Hosts the bot when no verb is given (or `run`).</param>
+    public static async Task<int> RunAsync(
+        string[] args,
+        IReadOnlyList<ICliCommand> commands,
+        Func<string[], CancellationToken, Task<int>> runHost,
+        TextWriter output,
+        TextWriter error,
+        CancellationToken cancellationToken)
     {
-        var commands = CliCommands.All;
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(runHost);
         if (args.Length == 0 || args[0] == "run" || args[0].StartsWith("--", StringComparison.Ordinal))
         {
             var hostArgs = args.Length > 0 && args[0] == "run" ? args[1..] : args;
-            return await BotHost.RunAsync(hostArgs, cancellationToken);
+            return await runHost(hostArgs, cancellationToken);
         }
 
         if (args[0] is "help" or "-h" or "--help")

@@ -1,9 +1,8 @@
 using System.Text.Json.Nodes;
 using DiscordLedgerBot.Cli;
-using DiscordLedgerBot.Core.Tests.Support;
 using DiscordLedgerBot.Emulators.Monday;
 
-namespace DiscordLedgerBot.Core.Tests.Cli;
+namespace DiscordLedgerBot.Bot.Tests.Cli;
 
 public class LedgerCliCommandTests
 {

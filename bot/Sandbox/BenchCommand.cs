@@ -1,3 +1,4 @@
+using DiscordLedgerBot.Cli;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -9,7 +10,7 @@ using DiscordLedgerBot.Emulators.Monday;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace DiscordLedgerBot.Cli;
+namespace DiscordLedgerBot.Sandbox;
 
 /// <summary><c>bot bench ledger-burst</c>: a write burst through the ledger facade against an in-process monday emulator.</summary>
 public sealed class BenchCommand : ICliCommand

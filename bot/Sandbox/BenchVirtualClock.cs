@@ -1,4 +1,4 @@
-namespace DiscordLedgerBot.Cli;
+namespace DiscordLedgerBot.Sandbox;
 
 /// <summary>
 /// A clock for <c>bot bench</c> that skips idle waits: time stands still while work happens and jumps straight to the

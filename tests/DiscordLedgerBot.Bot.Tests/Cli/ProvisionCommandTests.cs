@@ -2,11 +2,10 @@ using System.Text.Json.Nodes;
 using DiscordLedgerBot.Cli;
 using DiscordLedgerBot.Core.Monday.BoardSchema;
 using DiscordLedgerBot.Core.Monday.Documents;
-using DiscordLedgerBot.Core.Tests.Support;
 using DiscordLedgerBot.Emulators.Monday;
 using Microsoft.Extensions.Configuration;
 
-namespace DiscordLedgerBot.Core.Tests.Cli;
+namespace DiscordLedgerBot.Bot.Tests.Cli;
 
 public class ProvisionCommandTests
 {
@@ -88,8 +87,8 @@ public class ProvisionCommandTests
     private static async Task<string> CreateDriftedBoardAsync(Uri apiUrl)
     {
         using var http = new HttpClient();
-        var options = TestOptions.Monday(apiUrl, boardId: string.Empty);
-        var client = TestOptions.Client(new Core.Monday.HttpMondayTransport(http, Microsoft.Extensions.Options.Options.Create(options)), TimeProvider.System, options);
+        var options = Microsoft.Extensions.Options.Options.Create(new Core.Monday.MondayOptions { ApiUrl = apiUrl, Token = "cli-test-token" });
+        using var client = new Core.Monday.MondayClient(new Core.Monday.HttpMondayTransport(http, options), options, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Core.Monday.MondayClient>.Instance);
         var board = await client.MutateAsync(MondayDocuments.CreateBoard, new JsonObject { ["name"] = "Hand-made", ["kind"] = "private" }, "drift:board", 1, CancellationToken.None);
         var boardId = board.Field("create_board")!.Value.GetProperty("id").ToString();
         foreach (var group in LedgerBoardSchema.Groups.Where(g => g.Title != "Escalated"))

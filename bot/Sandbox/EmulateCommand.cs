@@ -1,7 +1,8 @@
+using DiscordLedgerBot.Cli;
 using DiscordLedgerBot.Emulators.Discord;
 using DiscordLedgerBot.Emulators.Monday;
 
-namespace DiscordLedgerBot.Cli;
+namespace DiscordLedgerBot.Sandbox;
 
 /// <summary>
 /// `bot emulate monday|discord --port N`: runs one of our emulators on 127.0.0.1 until Ctrl+C, for manual testing,

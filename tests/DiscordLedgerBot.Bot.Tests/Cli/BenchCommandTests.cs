@@ -1,7 +1,8 @@
+using DiscordLedgerBot.Sandbox;
 using System.Text.Json.Nodes;
 using DiscordLedgerBot.Cli;
 
-namespace DiscordLedgerBot.Core.Tests.Cli;
+namespace DiscordLedgerBot.Bot.Tests.Cli;
 
 public class BenchCommandTests
 {

@@ -7,8 +7,6 @@ public static class CliCommands
     [
         new ProvisionCommand(),
         new LedgerCliCommand(),
-        new BenchCommand(),
-        new EmulateCommand(),
         new HealthcheckCommand(),
         new RegistryCommand(),
         new IngestCommand(),

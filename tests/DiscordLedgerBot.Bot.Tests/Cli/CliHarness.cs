@@ -1,7 +1,7 @@
 using DiscordLedgerBot.Cli;
 using Microsoft.Extensions.Configuration;
 
-namespace DiscordLedgerBot.Core.Tests.Cli;
+namespace DiscordLedgerBot.Bot.Tests.Cli;
 
 internal static class CliHarness
 {

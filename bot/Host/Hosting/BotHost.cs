@@ -6,7 +6,6 @@ using DiscordLedgerBot.Discord;
 using DiscordLedgerBot.Discord.Interactions;
 using DiscordLedgerBot.Outbox;
 using DiscordLedgerBot.Registry;
-using DiscordLedgerBot.Sandbox;
 using Microsoft.Extensions.Options;
 
 namespace DiscordLedgerBot.Hosting;
@@ -17,31 +16,22 @@ public static class BotHost
     /// <summary>Exit code when the configuration is incomplete or invalid (the message names each key).</summary>
     public const int ConfigurationError = 3;
 
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
-    {
-        var sandboxRequested = args.Contains("--sandbox");
-        var hostArgs = args.Where(a => a != "--sandbox").ToArray();
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs });
-        BotConfiguration.Apply(builder.Configuration, hostArgs);
+    public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken) => RunAsync(args, null, cancellationToken);
 
-        await using var sandbox = sandboxRequested
-            ? await SandboxEnvironment.StartAsync(Path.GetFullPath(builder.Configuration["Sandbox:DataDirectory"] ?? "data/sandbox"), TimeProvider.System, cancellationToken)
-            : null;
-        if (sandbox is not null)
+    /// <param name="extension">What the sandbox (or a test kit) adds around the product's composition; null in production.</param>
+    public static async Task<int> RunAsync(string[] args, IBotHostExtension? extension, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        BotConfiguration.Apply(builder.Configuration, args);
+        if (extension is not null)
         {
-            builder.Configuration.AddInMemoryCollection(sandbox.ConfigurationOverrides());
+            await extension.ConfigureAsync(builder, cancellationToken);
         }
 
         AddBotServices(builder);
         var app = builder.Build();
         MapBotEndpoints(app);
-
-        if (sandbox is not null)
-        {
-            app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
-                "Sandbox: monday emulator {MondayUrl} (board {BoardId}), Discord emulator {DiscordUrl}, data in {DataDirectory}. Registry admin token printed once: {AdminToken}",
-                sandbox.MondayApiUrl, sandbox.BoardId, sandbox.DiscordRestUrl, sandbox.DataDirectory, sandbox.AdminToken));
-        }
+        extension?.Configure(app);
 
         try
         {
@@ -102,4 +92,14 @@ public static class BotHost
             app.MapDiscordInteractions();
         }
     }
+}
+
+/// <summary>A seam for entry points that wrap the product host (the sandbox adds emulators and writes its endpoints).</summary>
+public interface IBotHostExtension
+{
+    /// <summary>Called before the product's services are added: add configuration sources or substitute services.</summary>
+    Task ConfigureAsync(WebApplicationBuilder builder, CancellationToken cancellationToken);
+
+    /// <summary>Called once the app is built and its endpoints are mapped.</summary>
+    void Configure(WebApplication app);
 }

@@ -1,0 +1,12 @@
+using DiscordLedgerBot.Cli;
+using DiscordLedgerBot.Sandbox;
+
+// `sandbox` (what `./run.sh --sandbox` runs) hosts the product against in-process emulators; `sandbox emulate|bench`
+// are the verbs that need emulators; every other verb is the product's own, pointed at the running sandbox.
+return await CliApplication.RunAsync(
+    args,
+    [.. CliCommands.All, new EmulateCommand(), new BenchCommand()],
+    SandboxHost.RunAsync,
+    Console.Out,
+    Console.Error,
+    CancellationToken.None);

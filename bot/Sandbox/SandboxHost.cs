@@ -1,0 +1,72 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DiscordLedgerBot.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace DiscordLedgerBot.Sandbox;
+
+/// <summary>
+/// `./run.sh --sandbox`: the production host, composed exactly as in production, plus in-process monday and Discord
+/// emulators whose addresses and credentials override the configuration. At start it writes its endpoints to
+/// <c>data/sandbox/endpoints.json</c> so people and scripts find them without reading logs.
+/// </summary>
+public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
+{
+    public const string EndpointsFileName = "endpoints.json";
+
+    private SandboxEnvironment? _environment;
+
+    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        await using var sandbox = new SandboxHost();
+        return await BotHost.RunAsync([.. args.Where(a => a != "--sandbox")], sandbox, cancellationToken);
+    }
+
+    public async Task ConfigureAsync(WebApplicationBuilder builder, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var dataDirectory = Path.GetFullPath(builder.Configuration["Sandbox:DataDirectory"] ?? Path.Combine("data", "sandbox"));
+        _environment = await SandboxEnvironment.StartAsync(dataDirectory, TimeProvider.System, cancellationToken);
+        builder.Configuration.AddInMemoryCollection(_environment.ConfigurationOverrides());
+        // Kestrel on a fixed loopback port unless the operator chose one, so the printed URLs stay the same run to run.
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls(builder.Configuration["Sandbox:BotUrl"] ?? "http://127.0.0.1:5380");
+        }
+    }
+
+    public void Configure(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var environment = _environment ?? throw new InvalidOperationException("ConfigureAsync must run first.");
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var botUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? string.Empty;
+            var endpoints = new JsonObject
+            {
+                ["mondayApiUrl"] = environment.MondayApiUrl.ToString(),
+                ["mondayToken"] = SandboxEnvironment.MondayToken,
+                ["discordApiUrl"] = environment.DiscordRestUrl.ToString(),
+                ["discordControlUrl"] = environment.DiscordControlUrl.ToString(),
+                ["botUrl"] = botUrl,
+                ["boardId"] = environment.BoardId,
+                ["adminToken"] = environment.AdminToken,
+                ["dataDirectory"] = environment.DataDirectory,
+            };
+            var path = Path.Combine(environment.DataDirectory, EndpointsFileName);
+            File.WriteAllText(path, endpoints.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            app.Logger.LogWarning(
+                "SANDBOX: emulated monday {MondayUrl} (board {BoardId}), emulated Discord {DiscordUrl}, bot {BotUrl}. Endpoints and the admin token are in {EndpointsFile}",
+                environment.MondayApiUrl, environment.BoardId, environment.DiscordRestUrl, botUrl, path);
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_environment is not null)
+        {
+            await _environment.DisposeAsync();
+        }
+    }
+}
