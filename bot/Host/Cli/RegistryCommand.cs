@@ -5,6 +5,7 @@ using DiscordLedgerBot.Core.Registry;
 using DiscordLedgerBot.Registry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
 
 namespace DiscordLedgerBot.Cli;
 
@@ -227,9 +228,9 @@ public sealed class RegistryCommand : ICliCommand
     /// <summary>Connects to Redis (the Redis configuration section) only when the redis store is used, and closes it after the verb.</summary>
     private sealed class LazyRedisConnection(CliContext context) : IAsyncDisposable
     {
-        private RedisConnection? _connection;
+        private ConnectionMultiplexer? _connection;
 
-        public IRedisConnection Get()
+        public IDatabaseAsync Get()
         {
             if (_connection is null)
             {
@@ -240,10 +241,10 @@ public sealed class RegistryCommand : ICliCommand
                     throw new RegistryValidationException("Registry:Store is 'redis' but Redis:ConnectionString (or Redis:Host) is not set (env Redis__ConnectionString).");
                 }
 
-                _connection = new RedisConnection(options.Resolve(), context.Time);
+                _connection = ConnectionMultiplexer.Connect(options.ToConfigurationOptions());
             }
 
-            return _connection;
+            return _connection.GetDatabase();
         }
 
         public async ValueTask DisposeAsync()

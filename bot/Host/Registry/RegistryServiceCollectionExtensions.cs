@@ -1,7 +1,7 @@
-using DiscordLedgerBot.Core.Redis;
 using DiscordLedgerBot.Core.Registry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace DiscordLedgerBot.Registry;
 
@@ -19,8 +19,8 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => RegistryBootstrap.CreateStore(
             sp.GetRequiredService<IOptions<RegistryOptions>>().Value,
-            () => sp.GetService<IRedisConnection>()
-                ?? throw new InvalidOperationException("Registry:Store is 'redis' but no IRedisConnection is registered: configure the Redis section and register the storage services.")));
+            () => sp.GetService<IConnectionMultiplexer>()?.GetDatabase()
+                ?? throw new InvalidOperationException("Registry:Store is 'redis' but no IConnectionMultiplexer is registered: configure the Redis section and register the storage services.")));
         services.TryAddSingleton<IDecisionRecorder, LoggingDecisionRecorder>();
         services.TryAddSingleton<ChannelRegistryEventSink>();
         services.TryAddSingleton<IRegistryEventSink>(sp => sp.GetRequiredService<ChannelRegistryEventSink>());

@@ -8,7 +8,7 @@ namespace DiscordLedgerBot.Bot.Tests.Outbox;
 
 public sealed class OutboxRetentionServiceTests
 {
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestTime.Start);
     private readonly EmbeddedStorage _store;
     private readonly OutboxRetentionService _retention;
 
@@ -54,7 +54,7 @@ public sealed class OutboxRetentionServiceTests
         try
         {
             // The first pass runs at start, before any timer tick.
-            await WaitUntilAsync(async () => await _store.GetAsync("a") is null);
+            await Eventually.TrueAsync(async () => await _store.GetAsync("a") is null, "the retention job purges \"a\"");
 
             await _store.AppendAsync(new OutboxAppend("b", "slash:2", "create", "{}"));
             await _store.ClaimBatchAsync(1, TimeSpan.FromMinutes(5));
@@ -63,23 +63,11 @@ public sealed class OutboxRetentionServiceTests
 
             // "b" was confirmed after the start pass, so only the hourly ticks over these 8 days can remove it.
             _time.Advance(TimeSpan.FromDays(8));
-            await WaitUntilAsync(async () => await _store.GetAsync("b") is null);
+            await Eventually.TrueAsync(async () => await _store.GetAsync("b") is null, "the retention job purges \"b\"");
         }
         finally
         {
             await _retention.StopAsync(CancellationToken.None);
-        }
-    }
-
-    // The job runs on the thread pool; poll its observable effect with a generous bound instead of sleeping a fixed time.
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The retention job did not purge within 30 s.");
-            await Task.Yield();
-            await Task.Delay(10);
         }
     }
 }
