@@ -79,7 +79,7 @@ public sealed class BenchCommand : ICliCommand
             new MondayEmulatorOptions { Port = 0, TimeProvider = time, EnableControlApi = false, RateLimits = { ComplexityPerMinute = budget } },
             cancellationToken);
         var mondayOptions = new MondayOptions { Token = "bench-token", ApiUrl = emulator.ApiUrl, AttemptTimeout = TimeSpan.FromMinutes(10) };
-        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        using var http = StandaloneHttpClients.Create(Timeout.InfiniteTimeSpan);
         var transport = new InFlightTransport(new HttpMondayTransport(http, Options.Create(mondayOptions)));
         using var client = new MondayClient(transport, Options.Create(mondayOptions), time, NullLogger<MondayClient>.Instance);
 

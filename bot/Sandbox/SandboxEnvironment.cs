@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using DiscordLedgerBot.Cli;
 using DiscordLedgerBot.Core.Monday;
 using DiscordLedgerBot.Core.Monday.BoardSchema;
 using DiscordLedgerBot.Emulators.Discord;
@@ -96,7 +97,7 @@ public sealed class SandboxEnvironment : IAsyncDisposable
     {
         var boardFile = Path.Combine(dataDirectory, "board-id");
         var options = Microsoft.Extensions.Options.Options.Create(new MondayOptions { ApiUrl = apiUrl, Token = MondayToken });
-        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        using var http = StandaloneHttpClients.Create(Timeout.InfiniteTimeSpan);
         using var client = new MondayClient(new HttpMondayTransport(http, options), options, time, NullLogger<MondayClient>.Instance);
         var provisioner = new LedgerBoardProvisioner(client);
         if (File.Exists(boardFile))

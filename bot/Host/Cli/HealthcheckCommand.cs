@@ -24,7 +24,7 @@ public sealed class HealthcheckCommand : ICliCommand
         }
 
         var timeout = TimeSpan.FromSeconds(options.Int("timeout-seconds") ?? 5);
-        using var http = new HttpClient { Timeout = timeout };
+        using var http = StandaloneHttpClients.Create(timeout);
         try
         {
             using var response = await http.GetAsync(uri, cancellationToken);

@@ -15,7 +15,7 @@ internal sealed class LedgerCliConnection : IDisposable
     private LedgerCliConnection(MondayOptions options, TimeProvider time)
     {
         Options = options;
-        _http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        _http = StandaloneHttpClients.Create(Timeout.InfiniteTimeSpan);
         var wrapped = Microsoft.Extensions.Options.Options.Create(options);
         Client = new MondayClient(new HttpMondayTransport(_http, wrapped), wrapped, time, NullLogger<MondayClient>.Instance);
         Ledger = new MondayLedger(Client, wrapped, NullLogger<MondayLedger>.Instance);

@@ -7,6 +7,8 @@ namespace DiscordLedgerBot.Registry;
 
 public static class RegistryServiceCollectionExtensions
 {
+    public const string HealthProbeHttpClientName = "registry-health";
+
     /// <summary>
     /// Registers the capability registry, its health checkers, the Quartz health scheduler and the options.
     /// <see cref="IRegistryStore"/>, <see cref="IDecisionRecorder"/> and <see cref="IRegistryEventSink"/> are
@@ -35,8 +37,19 @@ public static class RegistryServiceCollectionExtensions
                 new CapabilityRegistryOptions { AuditLedgerKey = options.AuditLedgerKey, Breaker = options.Breaker },
                 sp.GetRequiredService<ILogger<CapabilityRegistry>>());
         });
-        services.TryAddSingleton<RegistryHealthHttpClient>();
-        services.AddSingleton<IHealthChecker>(sp => new HttpHealthChecker(sp.GetRequiredService<RegistryHealthHttpClient>().Client, sp.GetRequiredService<TimeProvider>()));
+        // Probes: no redirects (a redirect is not the expected status), no client-wide timeout (each probe has its own).
+        // The checker keeps one client for its lifetime, so the handler's own pooled-connection lifetime is what
+        // makes DNS changes visible.
+        services.AddHttpClient(HealthProbeHttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                AllowAutoRedirect = false,
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+            })
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<IHealthChecker>(sp => new HttpHealthChecker(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(HealthProbeHttpClientName), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IHealthChecker>(sp => new TcpHealthChecker(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IHealthChecker>(sp => new CommandHealthChecker(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IHealthChecker>(sp => new TtlHealthChecker(sp.GetRequiredService<TimeProvider>()));
@@ -47,23 +60,4 @@ public static class RegistryServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<RegistryHealthScheduler>());
         return services;
     }
-}
-
-/// <summary>
-/// The HttpClient health probes use: pooled connections recycled every few minutes (DNS changes are seen),
-/// no redirects (a redirect is not the expected status) and no client-wide timeout (each probe has its own).
-/// </summary>
-public sealed class RegistryHealthHttpClient : IDisposable
-{
-    public HttpClient Client { get; } = new(new SocketsHttpHandler
-    {
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        AllowAutoRedirect = false,
-        ConnectTimeout = TimeSpan.FromSeconds(10),
-    })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
-
-    public void Dispose() => Client.Dispose();
 }
