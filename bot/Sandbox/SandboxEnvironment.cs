@@ -70,6 +70,7 @@ public sealed class SandboxEnvironment : IAsyncDisposable
     /// <summary>Settings that point every client at the emulators; added last, so they win over files and env vars.</summary>
     public IEnumerable<KeyValuePair<string, string?>> ConfigurationOverrides() =>
     [
+        new("Sandbox:Enabled", "true"),
         new("Monday:ApiUrl", _monday.ApiUrl.ToString()),
         new("Monday:Token", MondayToken),
         new("Monday:BoardId", BoardId),

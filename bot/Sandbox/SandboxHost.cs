@@ -15,7 +15,22 @@ public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
 {
     public const string EndpointsFileName = "endpoints.json";
 
+    /// <summary>Where the sandbox's bot listens unless --urls says otherwise (the production default, 8080, stays free).</summary>
+    public const string DefaultBotUrl = "http://127.0.0.1:5380";
+
     private SandboxEnvironment? _environment;
+
+    /// <summary>The configuration a running (or the last) sandbox published, for operator verbs run against it.</summary>
+    public static IEnumerable<KeyValuePair<string, string?>> PublishedConfiguration(string dataDirectory)
+    {
+        var path = Path.Combine(dataDirectory, EndpointsFileName);
+        if (!File.Exists(path) || JsonNode.Parse(File.ReadAllText(path))?["configuration"] is not JsonObject configuration)
+        {
+            return [];
+        }
+
+        return configuration.Select(p => KeyValuePair.Create(p.Key, p.Value?.GetValue<string>())).ToList();
+    }
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -30,9 +45,9 @@ public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
         _environment = await SandboxEnvironment.StartAsync(dataDirectory, TimeProvider.System, cancellationToken);
         builder.Configuration.AddInMemoryCollection(_environment.ConfigurationOverrides());
         // Kestrel on a fixed loopback port unless the operator chose one, so the printed URLs stay the same run to run.
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
-            builder.WebHost.UseUrls(builder.Configuration["Sandbox:BotUrl"] ?? "http://127.0.0.1:5380");
+            builder.WebHost.UseUrls(DefaultBotUrl);
         }
     }
 
@@ -53,6 +68,8 @@ public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
                 ["boardId"] = environment.BoardId,
                 ["adminToken"] = environment.AdminToken,
                 ["dataDirectory"] = environment.DataDirectory,
+                // What `./run.sh --sandbox <verb>` layers under env and command line, so verbs use the sandbox's world.
+                ["configuration"] = new JsonObject(environment.ConfigurationOverrides().Select(p => KeyValuePair.Create<string, JsonNode?>(p.Key, p.Value))),
             };
             var path = Path.Combine(environment.DataDirectory, EndpointsFileName);
             File.WriteAllText(path, endpoints.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
