@@ -37,6 +37,12 @@ public sealed class SandboxEnvironment : IAsyncDisposable
 
     public Uri MondayApiUrl => _monday.ApiUrl;
 
+    /// <summary>The emulated monday, for tests that compare the board with what the bot did.</summary>
+    internal MondayEmulator Monday => _monday;
+
+    /// <summary>The emulated Discord, for tests that drive it.</summary>
+    internal DiscordEmulator Discord => _discord;
+
     public Uri DiscordRestUrl => _discord.RestBaseUrl;
 
     public Uri DiscordControlUrl => new(_discord.RestBaseUrl, "/");

@@ -18,7 +18,14 @@ public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
     /// <summary>Where the sandbox's bot listens unless --urls says otherwise (the production default, 8080, stays free).</summary>
     public const string DefaultBotUrl = "http://127.0.0.1:5380";
 
+    private readonly Action<WebApplicationBuilder>? _configure;
     private SandboxEnvironment? _environment;
+
+    /// <param name="configure">What a test kit adds on top (e.g. a log collector); null for `./run.sh --sandbox`.</param>
+    public SandboxHost(Action<WebApplicationBuilder>? configure = null) => _configure = configure;
+
+    /// <summary>The emulators and board, once <see cref="ConfigureAsync"/> started them.</summary>
+    internal SandboxEnvironment Environment => _environment ?? throw new InvalidOperationException("The sandbox has not started.");
 
     /// <summary>The configuration a running (or the last) sandbox published, for operator verbs run against it.</summary>
     public static IEnumerable<KeyValuePair<string, string?>> PublishedConfiguration(string dataDirectory)
@@ -44,6 +51,7 @@ public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
         var dataDirectory = Path.GetFullPath(builder.Configuration["Sandbox:DataDirectory"] ?? Path.Combine("data", "sandbox"));
         _environment = await SandboxEnvironment.StartAsync(dataDirectory, TimeProvider.System, cancellationToken);
         builder.Configuration.AddInMemoryCollection(_environment.ConfigurationOverrides());
+        _configure?.Invoke(builder);
         // Kestrel on a fixed loopback port unless the operator chose one, so the printed URLs stay the same run to run.
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
