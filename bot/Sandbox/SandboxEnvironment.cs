@@ -3,7 +3,8 @@ using DiscordLedgerBot.Core.Monday;
 using DiscordLedgerBot.Core.Monday.BoardSchema;
 using DiscordLedgerBot.Emulators.Discord;
 using DiscordLedgerBot.Emulators.Monday;
-using Microsoft.Extensions.Logging.Abstractions;
+using DiscordLedgerBot.Hosting;
+using Microsoft.Extensions.Configuration;
 
 namespace DiscordLedgerBot.Sandbox;
 
@@ -102,9 +103,20 @@ public sealed class SandboxEnvironment : IAsyncDisposable
     private static async Task<string> EnsureBoardAsync(Uri apiUrl, string dataDirectory, TimeProvider time, CancellationToken cancellationToken)
     {
         var boardFile = Path.Combine(dataDirectory, "board-id");
-        var options = Microsoft.Extensions.Options.Options.Create(new MondayOptions { ApiUrl = apiUrl, Token = MondayToken });
-        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        using var client = new MondayClient(new HttpMondayTransport(http, options), options, time, NullLogger<MondayClient>.Instance);
+        // Provisioned through the product's own composition (CLI role), as `./run.sh provision` would.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Monday:ApiUrl"] = apiUrl.ToString(),
+            ["Monday:Token"] = MondayToken,
+            ["Storage:Backend"] = "memory",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton(time);
+        services.AddLogging();
+        services.AddLedgerBot(configuration, LedgerBotRole.Cli);
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<MondayClient>();
         var provisioner = new LedgerBoardProvisioner(client);
         if (File.Exists(boardFile))
         {

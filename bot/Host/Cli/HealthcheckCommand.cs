@@ -28,7 +28,9 @@ public sealed class HealthcheckCommand : ICliCommand
         }
 
         var timeout = TimeSpan.FromSeconds(options.Int("timeout-seconds") ?? 5);
-        using var http = new HttpClient { Timeout = timeout };
+        await using var services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
+        using var http = services.GetRequiredService<IHttpClientFactory>().CreateClient();
+        http.Timeout = timeout;
         try
         {
             using var response = await http.GetAsync(uri, cancellationToken);

@@ -100,7 +100,7 @@ public sealed class LedgerCliCommand : ICliCommand
         var entry = await FindAsync(services.Get<ILedger>(), options, cancellationToken);
         if (entry is null)
         {
-            await context.Error.WriteLineAsync("error: no such ledger entry.");
+            await context.Error.WriteLineAsync(NotFound(options));
             return 1;
         }
 
@@ -229,7 +229,7 @@ public sealed class LedgerCliCommand : ICliCommand
         var entry = await FindAsync(services.Get<ILedger>(), options, cancellationToken);
         if (entry is null)
         {
-            await context.Error.WriteLineAsync("error: no such ledger entry.");
+            await context.Error.WriteLineAsync(NotFound(options));
             return 1;
         }
 
@@ -361,6 +361,11 @@ public sealed class LedgerCliCommand : ICliCommand
         var options = CliArguments.Parse(args, values, flags);
         return options.Positionals.Count > 0 ? throw new CliUsageException($"Unexpected argument '{options.Positionals[0]}'.") : options;
     }
+
+    // monday finds items by column value only while they are active; by id it also finds archived ones.
+    private static string NotFound(CliArguments options) => options.Value("key") is { } key
+        ? $"error: no active ledger entry has key {key}; an archived or deleted entry is found by its monday item id (--item ID)."
+        : $"error: monday has no item {options.Value("item")} (deleted, or on another account).";
 
     private static TimeSpan? ParseWait(CliArguments options)
     {

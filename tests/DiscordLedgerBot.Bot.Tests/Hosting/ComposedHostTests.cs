@@ -40,6 +40,23 @@ public sealed class ComposedHostTests
     }
 
     [Fact]
+    public async Task An_archived_entry_is_shown_by_item_id_and_a_key_lookup_says_how_to_find_it()
+    {
+        await using var bot = await ComposedBot.StartAsync();
+        var create = await bot.CliAsync("ledger", "create", "--title", "Old work", "--key", "cli:old-work", "--json");
+        var itemId = JsonNode.Parse(create.Output)![0]!["mondayItemId"]!.GetValue<string>();
+        var archive = await bot.CliAsync("ledger", "update", "--key", "cli:old-work", "--archive");
+
+        var byItem = await bot.CliAsync("ledger", "show", "--item", itemId);
+        var byKey = await bot.CliAsync("ledger", "show", "--key", "cli:old-work");
+
+        Assert.True(archive.Exit == 0, archive.Error);
+        Assert.Contains($"Item:       {itemId} (archived)", byItem.Output, StringComparison.Ordinal);
+        Assert.Equal(CliApplication.Rejected, byKey.Exit);
+        Assert.Contains("found by its monday item id (--item ID)", byKey.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_cli_registry_override_lands_on_the_ledgers_audit_item()
     {
         await using var bot = await ComposedBot.StartAsync();

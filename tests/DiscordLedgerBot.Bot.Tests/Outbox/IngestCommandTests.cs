@@ -88,6 +88,30 @@ public sealed class IngestCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DrainDeadLettersAtOnceWhenTheBoardDoesNotExist()
+    {
+        await RunAsync("ingest", "submit", "--count", "2", "--prefix", "gone");
+        var drain = await RunAsync("ingest", "drain", "--Monday:BoardId=987654321");
+        var status = await RunAsync("ingest", "status");
+
+        Assert.Equal(1, drain.Exit);
+        Assert.Contains("dead-lettered 2", drain.Output, StringComparison.Ordinal);
+        Assert.Contains("monday has no board 987654321", status.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DrainAgainstAnUnreachableMondayGivesUpAfterItsBoundAndKeepsTheCommands()
+    {
+        await RunAsync("ingest", "submit", "--count", "1", "--prefix", "unreachable");
+        var drain = await RunAsync("ingest", "drain", "--max-wait", "1", "--Monday:ApiUrl=http://127.0.0.1:9/v2");
+        var status = await RunAsync("ingest", "status", "--json");
+
+        Assert.Equal(1, drain.Exit);
+        Assert.Contains("gave up after 1s", drain.Error, StringComparison.Ordinal);
+        Assert.Equal(1, JsonNode.Parse(status.Output)!["pending"]!.GetValue<long>() + JsonNode.Parse(status.Output)!["sent"]!.GetValue<long>() + JsonNode.Parse(status.Output)!["failed"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task AFileStoreHeldByAnotherProcessIsReportedNotWaitedFor()
     {
         await using (EmbeddedStorage.OpenFile(_dataDirectory, TimeProvider.System))
@@ -103,15 +127,17 @@ public sealed class IngestCommandTests : IAsyncLifetime
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
+        // The verb first; the test's own words come last, so they override these defaults.
         string[] configured =
         [
-            .. args,
+            args[0],
             "--Storage:Backend=file",
             $"--Storage:DataDirectory={_dataDirectory}",
             $"--Monday:ApiUrl={Emulator.ApiUrl}",
             $"--Monday:Token={Token}",
             $"--Monday:BoardId={_boardId}",
             "--Outbox:FlushInterval=00:00:00.050",
+            .. args[1..],
         ];
         var exit = await CliApplication.RunAsync(configured, output, error, CancellationToken.None);
         return (exit, output.ToString(), error.ToString());
