@@ -66,15 +66,16 @@ public sealed class DiscordOpenApiValidator
     /// <exception cref="JsonSchemaException">The spec uses a keyword JSON Schema 2020-12 does not define.</exception>
     public static DiscordOpenApiValidator Load(string openApiPath)
     {
-        var specText = File.ReadAllText(openApiPath);
-        var requestSpec = JsonNode.Parse(specText)!;
+        var spec = JsonNode.Parse(File.ReadAllText(openApiPath))!;
+        ApplyDocumentedCorrections(spec);
+        var requestSpec = spec.DeepClone();
         AdmitIntegerStrings(requestSpec);
         using var gatewayStream = Assembly.GetExecutingAssembly().GetManifestResourceStream("discord.gateway-dispatches.schema.json")
             ?? throw new InvalidOperationException("The gateway dispatch schema is not embedded.");
 
         // The documents are never disposed on purpose: their elements back every schema for the validator's lifetime.
         var validator = new DiscordOpenApiValidator(
-            JsonDocument.Parse(specText).RootElement,
+            JsonSerializer.SerializeToElement(spec),
             JsonSerializer.SerializeToElement(requestSpec),
             JsonDocument.Parse(gatewayStream).RootElement);
         foreach (var name in validator._spec.GetProperty("components").GetProperty("schemas").EnumerateObject().Select(schema => schema.Name))
@@ -216,6 +217,23 @@ public sealed class DiscordOpenApiValidator
         {
             Collect(child, label, violations);
         }
+    }
+
+    /// <summary>
+    /// Where the spec contradicts Discord's developer docs, the docs win (the spec's own README says so). The one such
+    /// place our traffic reaches: field errors inside a 50035 <c>errors</c> tree carry string codes
+    /// (<c>{"code": "BASE_TYPE_REQUIRED", "message": "This field is required"}</c> in the docs' Error Messages section),
+    /// while the spec reuses its top-level Error schema with an integer code there.
+    /// </summary>
+    private static void ApplyDocumentedCorrections(JsonNode spec)
+    {
+        var innerErrors = spec["components"]!["schemas"]!["InnerErrors"]!["properties"]!["_errors"]!;
+        innerErrors["items"] = new JsonObject
+        {
+            ["type"] = "object",
+            ["properties"] = new JsonObject { ["code"] = new JsonObject { ["type"] = "string" }, ["message"] = new JsonObject { ["type"] = "string" } },
+            ["required"] = new JsonArray("code", "message"),
+        };
     }
 
     private static void AdmitIntegerStrings(JsonNode node)
