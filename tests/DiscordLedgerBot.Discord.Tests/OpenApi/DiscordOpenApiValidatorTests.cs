@@ -42,8 +42,8 @@ public class DiscordOpenApiValidatorTests
 
     [Theory]
     [InlineData("POST", "/channels/1/messages", """{"content":5}""", "/content: type:")]
-    [InlineData("POST", "/interactions/1/tok/callback", """{"type":3}""", "anyOf")]
-    [InlineData("POST", "/interactions/1/tok/callback", """{"type":9}""", "anyOf")]
+    [InlineData("POST", "/interactions/1/tok/callback", """{"type":3}""", "/type: enum")]
+    [InlineData("POST", "/interactions/1/tok/callback", """{"type":9}""", "Required properties [\"data\"]")]
     [InlineData("PATCH", "/webhooks/1/tok/messages/@original", """{"allowed_mentions":{"parse":[],"users":["not-a-snowflake"]}}""", "pattern")]
     [InlineData("PATCH", "/webhooks/1/tok/messages/@original", """{"embeds":[{"color":16777216}]}""", "maximum")]
     [InlineData("PUT", "/applications/1/commands", """[{"description":"no name"}]""", "required")]
