@@ -130,7 +130,7 @@ internal static class DiscordObjects
         return json;
     }
 
-    public static JsonObject Guild(EmulatedGuild guild, string applicationId) => new()
+    public static JsonObject Guild(EmulatedGuild guild) => new()
     {
         ["id"] = guild.Id,
         ["name"] = guild.Name,

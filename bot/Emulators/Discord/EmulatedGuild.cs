@@ -176,7 +176,6 @@ public static class DiscordPermission
 {
     public const ulong KickMembers = 1UL << 1;
     public const ulong Administrator = 1UL << 3;
-    public const ulong ManageChannels = 1UL << 4;
     public const ulong AddReactions = 1UL << 6;
     public const ulong ViewChannel = 1UL << 10;
     public const ulong SendMessages = 1UL << 11;

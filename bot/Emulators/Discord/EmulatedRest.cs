@@ -216,7 +216,7 @@ internal sealed partial class EmulatedRest
 
     private JsonObject GuildWithCounts(EmulatedGuild guild)
     {
-        var json = DiscordObjects.Guild(guild, _options.ApplicationId);
+        var json = DiscordObjects.Guild(guild);
         json["approximate_member_count"] = guild.Members.Count;
         json["approximate_presence_count"] = 0;
         return json;

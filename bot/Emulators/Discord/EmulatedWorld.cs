@@ -105,7 +105,7 @@ internal sealed class EmulatedWorld
     /// <summary>GUILD_CREATE's <c>d</c>: the guild object plus its members, channels and active threads.</summary>
     public JsonObject GuildCreate(EmulatedGuild guild)
     {
-        var json = DiscordObjects.Guild(guild, _options.ApplicationId);
+        var json = DiscordObjects.Guild(guild);
         json["joined_at"] = DiscordObjects.Timestamp(guild.FindMember(Bot.Id)!.JoinedAt);
         json["large"] = false;
         json["unavailable"] = false;
