@@ -52,7 +52,7 @@ public sealed class BenchCommand : ICliCommand
         var report = await RunBurstAsync(writes, budget, options.Has("real-time"), cancellationToken);
         if (options.Has("json"))
         {
-            await context.Output.WriteLineAsync(JsonSerializer.Serialize(report, LedgerCliConnection.Json));
+            await context.Output.WriteLineAsync(JsonSerializer.Serialize(report, CliServices.Json));
         }
         else
         {

@@ -37,6 +37,12 @@ public sealed class SandboxEnvironment : IAsyncDisposable
 
     public Uri MondayApiUrl => _monday.ApiUrl;
 
+    /// <summary>The emulated monday, for tests that compare the board with what the bot did.</summary>
+    internal MondayEmulator Monday => _monday;
+
+    /// <summary>The emulated Discord, for tests that drive it.</summary>
+    internal DiscordEmulator Discord => _discord;
+
     public Uri DiscordRestUrl => _discord.RestBaseUrl;
 
     public Uri DiscordControlUrl => new(_discord.RestBaseUrl, "/");
@@ -73,6 +79,7 @@ public sealed class SandboxEnvironment : IAsyncDisposable
     /// <summary>Settings that point every client at the emulators; added last, so they win over files and env vars.</summary>
     public IEnumerable<KeyValuePair<string, string?>> ConfigurationOverrides() =>
     [
+        new("Sandbox:Enabled", "true"),
         new("Monday:ApiUrl", _monday.ApiUrl.ToString()),
         new("Monday:Token", MondayToken),
         new("Monday:BoardId", BoardId),

@@ -6,15 +6,12 @@ using DiscordLedgerBot.Core.Monday.BoardSchema;
 using DiscordLedgerBot.Core.Outbox;
 using DiscordLedgerBot.Core.Storage;
 using DiscordLedgerBot.Emulators.Monday;
-using DiscordLedgerBot.Outbox;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DiscordLedgerBot.Bot.Tests.Outbox;
 
-/// <summary>`bot ingest` in-process (same code path as the executable) and the hosted worker, against the monday emulator.</summary>
+/// <summary>`bot ingest` in-process (same code path as the executable), against the monday emulator.</summary>
 public sealed class IngestCommandTests : IAsyncLifetime
 {
     private const string Token = "ingest-test-token";
@@ -100,39 +97,6 @@ public sealed class IngestCommandTests : IAsyncLifetime
             Assert.Equal(1, result.Exit);
             Assert.Contains("is in use by another process", result.Error, StringComparison.Ordinal);
         }
-    }
-
-    [Fact]
-    public async Task TheHostedWorkerFlushesWhatASurfaceRecordedAndPublishesTheConfirmation()
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Storage:Backend"] = "memory",
-            ["Monday:ApiUrl"] = Emulator.ApiUrl.ToString(),
-            ["Monday:Token"] = Token,
-            ["Monday:BoardId"] = _boardId,
-            ["Outbox:FlushInterval"] = "00:00:00.050",
-        }).Build();
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddConfiguration(configuration);
-        builder.Services.Configure<StorageOptions>(configuration.GetSection(StorageOptions.SectionName));
-        builder.Services.AddLedgerStorage();
-        builder.Services.AddMondayLedger(configuration);
-        builder.Services.AddLedgerOutboxWorker(configuration);
-        using var host = builder.Build();
-        using var subscription = host.Services.GetRequiredService<IOutboxEvents>().Subscribe();
-        await host.StartAsync();
-
-        var key = LedgerKey.FromOrigin(LedgerSource.Slash, "1300000000000000001");
-        var recorded = await host.Services.GetRequiredService<LedgerIngestion>()
-            .RecordAsync(new CreateLedgerEntry("slash:1300000000000000001", key, "From a slash command", LedgerSource.Slash), CancellationToken.None);
-        var outcome = await subscription.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-        await host.StopAsync();
-
-        Assert.False(recorded.IsDuplicate);
-        var confirmed = Assert.IsType<OutboxCommandConfirmed>(outcome);
-        Assert.Equal(key.Value, confirmed.EntryKey);
-        Assert.Contains(Emulator.Items(), item => item.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) == confirmed.MondayItemId);
     }
 
     private async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
