@@ -62,7 +62,10 @@ public sealed class SandboxEnvironment : IAsyncDisposable
             cancellationToken);
         try
         {
-            var discord = await DiscordEmulator.StartAsync(new DiscordEmulatorOptions { Port = 0, BotToken = DiscordToken, TimeProvider = time }, cancellationToken);
+            // A guild with channels, roles, members and overwrites, so every surface has somewhere real to act.
+            var discordOptions = new DiscordEmulatorOptions { Port = 0, BotToken = DiscordToken, TimeProvider = time };
+            discordOptions.Guilds.Add(EmulatedGuild.Realistic(discordOptions.BotUserId, discordOptions.BotUserName));
+            var discord = await DiscordEmulator.StartAsync(discordOptions, cancellationToken);
             var boardId = await EnsureBoardAsync(monday.ApiUrl, dataDirectory, time, cancellationToken);
             var adminToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
             return new SandboxEnvironment(monday, discord, boardId, adminToken, dataDirectory);
@@ -83,8 +86,8 @@ public sealed class SandboxEnvironment : IAsyncDisposable
         new("Monday:BoardId", BoardId),
         new("Discord:ApiBaseUrl", _discord.RestBaseUrl.ToString()),
         new("Discord:Token", DiscordToken),
-        new("Discord:ApplicationId", "1100000000000000001"),
-        new("Discord:GuildId", "1200000000000000001"),
+        new("Discord:ApplicationId", _discord.Options.ApplicationId),
+        new("Discord:GuildId", _discord.Guilds[0].Id),
         new("Storage:Backend", "file"),
         new("Storage:DataDirectory", DataDirectory),
         new("Registry:Store", "file"),
