@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using DiscordLedgerBot.Cli;
 using DiscordLedgerBot.Core.Events;
 using DiscordLedgerBot.Core.Outbox;
+using DiscordLedgerBot.Core.Registry;
 using DiscordLedgerBot.Core.Storage;
 using DiscordLedgerBot.Handoff;
 using Microsoft.Extensions.DependencyInjection;
@@ -70,6 +71,11 @@ public sealed class ComposedHostTests
         Assert.Contains("cursor", note.Body, StringComparison.Ordinal);
         Assert.Contains("ops-alice", note.Body, StringComparison.Ordinal);
         Assert.Contains("cursor outage", note.Body, StringComparison.Ordinal);
+
+        // The CLI and the sandbox's bot use one registry store: the bot adopts the change at its next sweep.
+        var registry = bot.Services.GetRequiredService<CapabilityRegistry>();
+        await registry.ReloadIfChangedAsync(CancellationToken.None);
+        Assert.Contains(registry.FindTool("cursor")!.Overrides, o => o.Actor == "ops-alice");
     }
 
     [Fact]
