@@ -7,7 +7,8 @@ using DiscordLedgerBot.Core.Ledger;
 using DiscordLedgerBot.Core.Monday;
 using DiscordLedgerBot.Core.Monday.BoardSchema;
 using DiscordLedgerBot.Emulators.Monday;
-using Microsoft.Extensions.Logging.Abstractions;
+using DiscordLedgerBot.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace DiscordLedgerBot.Sandbox;
@@ -52,7 +53,7 @@ public sealed class BenchCommand : ICliCommand
         var report = await RunBurstAsync(writes, budget, options.Has("real-time"), cancellationToken);
         if (options.Has("json"))
         {
-            await context.Output.WriteLineAsync(JsonSerializer.Serialize(report, LedgerCliConnection.Json));
+            await context.Output.WriteLineAsync(JsonSerializer.Serialize(report, CliServices.Json));
         }
         else
         {
@@ -78,18 +79,35 @@ public sealed class BenchCommand : ICliCommand
         await using var emulator = await MondayEmulator.StartAsync(
             new MondayEmulatorOptions { Port = 0, TimeProvider = time, EnableControlApi = false, RateLimits = { ComplexityPerMinute = budget } },
             cancellationToken);
-        var mondayOptions = new MondayOptions { Token = "bench-token", ApiUrl = emulator.ApiUrl, AttemptTimeout = TimeSpan.FromMinutes(10) };
-        using var http = StandaloneHttpClients.Create(Timeout.InfiniteTimeSpan);
-        var transport = new InFlightTransport(new HttpMondayTransport(http, Options.Create(mondayOptions)));
-        using var client = new MondayClient(transport, Options.Create(mondayOptions), time, NullLogger<MondayClient>.Instance);
+        // Composed like every other entry point; only the clock and a request counter around monday's transport differ.
+        var settings = new Dictionary<string, string?>
+        {
+            ["Monday:Token"] = "bench-token",
+            ["Monday:ApiUrl"] = emulator.ApiUrl.ToString(),
+            ["Monday:AttemptTimeout"] = "00:10:00",
+            ["Storage:Backend"] = "memory",
+        };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton(time);
+        services.AddLogging();
+        services.AddLedgerBot(configuration, LedgerBotRole.Cli);
+        var composedTransport = services.Last(d => d.ServiceType == typeof(IMondayTransport));
+        services.AddSingleton(sp => new InFlightTransport((IMondayTransport)composedTransport.ImplementationFactory!(sp)));
+        services.AddSingleton<IMondayTransport>(sp => sp.GetRequiredService<InFlightTransport>());
+        await using var provider = services.BuildServiceProvider();
+        var transport = provider.GetRequiredService<InFlightTransport>();
+        var client = provider.GetRequiredService<MondayClient>();
 
         using var stopDriving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var driver = virtualClock?.DriveAsync(() => transport.InFlight == 0, TimeSpan.FromMinutes(5), stopDriving.Token) ?? Task.CompletedTask;
         try
         {
             var board = await new LedgerBoardProvisioner(client).CreateAsync("Bench ledger", Guid.NewGuid().ToString("N"), cancellationToken);
-            mondayOptions.BoardId = board.BoardId;
-            var ledger = new MondayLedger(client, Options.Create(mondayOptions), NullLogger<MondayLedger>.Instance);
+            // The board exists only now; the ledger reads its options when first resolved, just below.
+            provider.GetRequiredService<IOptions<MondayOptions>>().Value.BoardId = board.BoardId;
+            var ledger = provider.GetRequiredService<MondayLedger>();
             var commands = Enumerable.Range(0, writes)
                 .Select(i => (LedgerCommand)new CreateLedgerEntry($"bench-{i}", LedgerKey.Parse($"cli:bench-{i}"), $"Bench item {i}", LedgerSource.Cli))
                 .ToList();

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
-using DiscordLedgerBot.Cli;
 using DiscordLedgerBot.Core.Monday;
 using DiscordLedgerBot.Core.Monday.BoardSchema;
 using DiscordLedgerBot.Emulators.Discord;
 using DiscordLedgerBot.Emulators.Monday;
-using Microsoft.Extensions.Logging.Abstractions;
+using DiscordLedgerBot.Hosting;
+using Microsoft.Extensions.Configuration;
 
 namespace DiscordLedgerBot.Sandbox;
 
@@ -38,6 +38,12 @@ public sealed class SandboxEnvironment : IAsyncDisposable
 
     public Uri MondayApiUrl => _monday.ApiUrl;
 
+    /// <summary>The emulated monday, for tests that compare the board with what the bot did.</summary>
+    internal MondayEmulator Monday => _monday;
+
+    /// <summary>The emulated Discord, for tests that drive it.</summary>
+    internal DiscordEmulator Discord => _discord;
+
     public Uri DiscordRestUrl => _discord.RestBaseUrl;
 
     public Uri DiscordControlUrl => new(_discord.RestBaseUrl, "/");
@@ -56,7 +62,10 @@ public sealed class SandboxEnvironment : IAsyncDisposable
             cancellationToken);
         try
         {
-            var discord = await DiscordEmulator.StartAsync(new DiscordEmulatorOptions { Port = 0, BotToken = DiscordToken, TimeProvider = time }, cancellationToken);
+            // A guild with channels, roles, members and overwrites, so every surface has somewhere real to act.
+            var discordOptions = new DiscordEmulatorOptions { Port = 0, BotToken = DiscordToken, TimeProvider = time };
+            discordOptions.Guilds.Add(EmulatedGuild.Realistic(discordOptions.BotUserId, discordOptions.BotUserName));
+            var discord = await DiscordEmulator.StartAsync(discordOptions, cancellationToken);
             var boardId = await EnsureBoardAsync(monday.ApiUrl, dataDirectory, time, cancellationToken);
             var adminToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
             return new SandboxEnvironment(monday, discord, boardId, adminToken, dataDirectory);
@@ -71,13 +80,14 @@ public sealed class SandboxEnvironment : IAsyncDisposable
     /// <summary>Settings that point every client at the emulators; added last, so they win over files and env vars.</summary>
     public IEnumerable<KeyValuePair<string, string?>> ConfigurationOverrides() =>
     [
+        new("Sandbox:Enabled", "true"),
         new("Monday:ApiUrl", _monday.ApiUrl.ToString()),
         new("Monday:Token", MondayToken),
         new("Monday:BoardId", BoardId),
         new("Discord:ApiBaseUrl", _discord.RestBaseUrl.ToString()),
         new("Discord:Token", DiscordToken),
-        new("Discord:ApplicationId", "1100000000000000001"),
-        new("Discord:GuildId", "1200000000000000001"),
+        new("Discord:ApplicationId", _discord.Options.ApplicationId),
+        new("Discord:GuildId", _discord.Guilds[0].Id),
         new("Storage:Backend", "file"),
         new("Storage:DataDirectory", DataDirectory),
         new("Registry:Store", "file"),
@@ -96,9 +106,20 @@ public sealed class SandboxEnvironment : IAsyncDisposable
     private static async Task<string> EnsureBoardAsync(Uri apiUrl, string dataDirectory, TimeProvider time, CancellationToken cancellationToken)
     {
         var boardFile = Path.Combine(dataDirectory, "board-id");
-        var options = Microsoft.Extensions.Options.Options.Create(new MondayOptions { ApiUrl = apiUrl, Token = MondayToken });
-        using var http = StandaloneHttpClients.Create(Timeout.InfiniteTimeSpan);
-        using var client = new MondayClient(new HttpMondayTransport(http, options), options, time, NullLogger<MondayClient>.Instance);
+        // Provisioned through the product's own composition (CLI role), as `./run.sh provision` would.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Monday:ApiUrl"] = apiUrl.ToString(),
+            ["Monday:Token"] = MondayToken,
+            ["Storage:Backend"] = "memory",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton(time);
+        services.AddLogging();
+        services.AddLedgerBot(configuration, LedgerBotRole.Cli);
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<MondayClient>();
         var provisioner = new LedgerBoardProvisioner(client);
         if (File.Exists(boardFile))
         {

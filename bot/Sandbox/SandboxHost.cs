@@ -15,7 +15,29 @@ public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
 {
     public const string EndpointsFileName = "endpoints.json";
 
+    /// <summary>Where the sandbox's bot listens unless --urls says otherwise (the production default, 8080, stays free).</summary>
+    public const string DefaultBotUrl = "http://127.0.0.1:5380";
+
+    private readonly Action<WebApplicationBuilder>? _configure;
     private SandboxEnvironment? _environment;
+
+    /// <param name="configure">What a test kit adds on top (e.g. a log collector); null for `./run.sh --sandbox`.</param>
+    public SandboxHost(Action<WebApplicationBuilder>? configure = null) => _configure = configure;
+
+    /// <summary>The emulators and board, once <see cref="ConfigureAsync"/> started them.</summary>
+    internal SandboxEnvironment Environment => _environment ?? throw new InvalidOperationException("The sandbox has not started.");
+
+    /// <summary>The configuration a running (or the last) sandbox published, for operator verbs run against it.</summary>
+    public static IEnumerable<KeyValuePair<string, string?>> PublishedConfiguration(string dataDirectory)
+    {
+        var path = Path.Combine(dataDirectory, EndpointsFileName);
+        if (!File.Exists(path) || JsonNode.Parse(File.ReadAllText(path))?["configuration"] is not JsonObject configuration)
+        {
+            return [];
+        }
+
+        return configuration.Select(p => KeyValuePair.Create(p.Key, p.Value?.GetValue<string>())).ToList();
+    }
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -29,10 +51,11 @@ public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
         var dataDirectory = Path.GetFullPath(builder.Configuration["Sandbox:DataDirectory"] ?? Path.Combine("data", "sandbox"));
         _environment = await SandboxEnvironment.StartAsync(dataDirectory, TimeProvider.System, cancellationToken);
         builder.Configuration.AddInMemoryCollection(_environment.ConfigurationOverrides());
+        _configure?.Invoke(builder);
         // Kestrel on a fixed loopback port unless the operator chose one, so the printed URLs stay the same run to run.
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
-            builder.WebHost.UseUrls(builder.Configuration["Sandbox:BotUrl"] ?? "http://127.0.0.1:5380");
+            builder.WebHost.UseUrls(DefaultBotUrl);
         }
     }
 
@@ -53,6 +76,8 @@ public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
                 ["boardId"] = environment.BoardId,
                 ["adminToken"] = environment.AdminToken,
                 ["dataDirectory"] = environment.DataDirectory,
+                // What `./run.sh --sandbox <verb>` layers under env and command line, so verbs use the sandbox's world.
+                ["configuration"] = new JsonObject(environment.ConfigurationOverrides().Select(p => KeyValuePair.Create<string, JsonNode?>(p.Key, p.Value))),
             };
             var path = Path.Combine(environment.DataDirectory, EndpointsFileName);
             File.WriteAllText(path, endpoints.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

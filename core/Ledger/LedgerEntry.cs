@@ -30,6 +30,9 @@ public sealed record LedgerEntry
     /// <summary>monday group id the item currently sits in.</summary>
     public string? GroupId { get; init; }
 
+    /// <summary>The group's title as people see it on the board (e.g. "Blocked").</summary>
+    public string? GroupTitle { get; init; }
+
     /// <summary>False once archived (or deleted) on monday.</summary>
     public bool IsActive { get; init; } = true;
 }

@@ -43,6 +43,7 @@ internal static class LedgerItemMapper
             Source = hasSource ? source : null,
             DiscordChannelId = Blank(Text(columns, LedgerBoardSchema.ChannelColumn)),
             GroupId = item.TryGetProperty("group", out var group) && group.ValueKind == JsonValueKind.Object && group.TryGetProperty("id", out var groupId) ? groupId.GetString() : null,
+            GroupTitle = group.ValueKind == JsonValueKind.Object && group.TryGetProperty("title", out var groupTitle) ? groupTitle.GetString() : null,
             IsActive = !item.TryGetProperty("state", out var state) || state.ValueKind != JsonValueKind.String || state.GetString() == "active",
         };
     }

@@ -554,7 +554,7 @@ public sealed partial class MondayLedger : ILedger
             if (_groups is null)
             {
                 var board = await MondayBoardReader.ReadAsync(_client, _options.BoardId, cancellationToken)
-                    ?? throw new InvalidOperationException($"monday has no board {_options.BoardId} (Monday:BoardId); run `bot provision` to create one.");
+                    ?? throw new MondayBoardMissingException(_options.BoardId);
                 _groups = LedgerBoardDiff.BindGroups(board);
             }
 
@@ -574,8 +574,13 @@ public sealed partial class MondayLedger : ILedger
             ["query"] = queryParams?.DeepClone(),
         };
         var response = await QueryAsync(MondayDocuments.ItemsPage, variables, cancellationToken);
-        JsonElement? page = response.Field("boards") is { ValueKind: JsonValueKind.Array } boards && boards.GetArrayLength() > 0
-            && boards[0].TryGetProperty("items_page", out var first) ? first : null;
+        if (response.Field("boards") is not { ValueKind: JsonValueKind.Array } boards || boards.GetArrayLength() == 0)
+        {
+            // monday answers a deleted or unknown board with an empty list: that is an error, never "no entries".
+            throw new MondayBoardMissingException(_options.BoardId);
+        }
+
+        JsonElement? page = boards[0].TryGetProperty("items_page", out var first) ? first : null;
         while (page is { } current && entries.Count < limit)
         {
             foreach (var entry in MapItems(current.GetProperty("items")))
@@ -615,12 +620,17 @@ public sealed partial class MondayLedger : ILedger
         {
             throw new InvalidOperationException("Monday:BoardId is not set (env Monday__BoardId); run `bot provision` to create the ledger board.");
         }
+
+        _options.EnsureBoardAllowed(_options.BoardId);
     }
 
     private static LedgerResult FailureFor(LedgerCommand command, Exception exception) => exception switch
     {
         MondayRequestException { IsRetryable: true } retryable => new LedgerRetryable(command, retryable.Message, retryable.RetryAfter),
         MondayRequestException rejected => new LedgerRejected(command, RejectionKind(rejected.Kind), rejected.Message),
+        // Sending again cannot help until an operator changes the configuration: dead-letter at once, never retry forever.
+        MondayBoardMissingException missing => new LedgerRejected(command, LedgerRejectionKind.NotFound, missing.Message),
+        MondayBoardNotAllowedException refused => new LedgerRejected(command, LedgerRejectionKind.Unauthorized, refused.Message),
         // A board that lacks the ledger's groups is an operator fix away; keep the command rather than drop it.
         _ => new LedgerRetryable(command, exception.Message, null),
     };

@@ -15,6 +15,12 @@ public sealed class MondayOptions
     /// <summary>The ledger board; empty until <c>bot provision</c> created it.</summary>
     public string BoardId { get; set; } = string.Empty;
 
+    /// <summary>
+    /// Boards the bot may touch. Empty: only <see cref="BoardId"/>. A board outside the list is refused at start and
+    /// on every request that names one (provision, validation), so a mistyped id can never write to another team's board.
+    /// </summary>
+    public IList<string> AllowedBoardIds { get; } = [];
+
     /// <summary>Sent as <c>API-Version</c>; the schema we validate against is this version's.</summary>
     public string ApiVersion { get; set; } = "2026-10";
 
@@ -41,6 +47,19 @@ public sealed class MondayOptions
     /// <summary>Cost assumed for a read until monday reported real costs.</summary>
     public long InitialQueryCostEstimate { get; set; } = 50_000;
 
+    /// <summary>True when <paramref name="boardId"/> may be used: listed in <see cref="AllowedBoardIds"/>, or the configured board when the list is empty.</summary>
+    public bool IsBoardAllowed(string boardId) =>
+        AllowedBoardIds.Count > 0 ? AllowedBoardIds.Contains(boardId, StringComparer.Ordinal) : string.IsNullOrEmpty(BoardId) || BoardId == boardId;
+
+    /// <exception cref="MondayBoardNotAllowedException">The board is outside the allow-list; nothing was sent.</exception>
+    public void EnsureBoardAllowed(string boardId)
+    {
+        if (!IsBoardAllowed(boardId))
+        {
+            throw new MondayBoardNotAllowedException(boardId, AllowedBoardIds.Count > 0 ? AllowedBoardIds : [BoardId]);
+        }
+    }
+
     /// <summary>Never shows the token, so options can be logged safely.</summary>
     public override string ToString() =>
         $"Monday {{ ApiUrl = {ApiUrl}, BoardId = {BoardId}, ApiVersion = {ApiVersion}, Token = {(string.IsNullOrEmpty(Token) ? "(missing)" : "(redacted)")} }}";
@@ -66,6 +85,16 @@ public sealed class MondayOptionsValidator : IValidateOptions<MondayOptions>
         if (!string.IsNullOrEmpty(options.BoardId) && !options.BoardId.All(char.IsAsciiDigit))
         {
             failures.Add($"Monday:BoardId must be digits only, got '{options.BoardId}' (env Monday__BoardId).");
+        }
+
+        foreach (var allowed in options.AllowedBoardIds.Where(id => id.Length == 0 || !id.All(char.IsAsciiDigit)))
+        {
+            failures.Add($"Monday:AllowedBoardIds entries must be digits only, got '{allowed}' (env Monday__AllowedBoardIds__0, …).");
+        }
+
+        if (options.AllowedBoardIds.Count > 0 && !string.IsNullOrEmpty(options.BoardId) && !options.AllowedBoardIds.Contains(options.BoardId, StringComparer.Ordinal))
+        {
+            failures.Add($"Monday:BoardId {options.BoardId} is not in Monday:AllowedBoardIds ({string.Join(", ", options.AllowedBoardIds)}); add it there or use an allowed board (env Monday__BoardId).");
         }
 
         if (!IsVersion(options.ApiVersion))
@@ -108,4 +137,18 @@ public sealed class MondayOptionsValidator : IValidateOptions<MondayOptions>
 
     private static bool IsVersion(string? value) =>
         value is { Length: 7 } && value[4] == '-' && value[..4].All(char.IsAsciiDigit) && value[5..].All(char.IsAsciiDigit);
+}
+
+/// <summary>A board outside <c>Monday:AllowedBoardIds</c> was named; nothing was sent to monday.</summary>
+public sealed class MondayBoardNotAllowedException(string boardId, IEnumerable<string> allowed)
+    : InvalidOperationException($"Board {boardId} is not allowed: this bot may use only board(s) {string.Join(", ", allowed)} (Monday:AllowedBoardIds / Monday:BoardId).")
+{
+    public string BoardId { get; } = boardId;
+}
+
+/// <summary>The configured board does not exist on monday (deleted, or a wrong id); nothing was written.</summary>
+public sealed class MondayBoardMissingException(string boardId)
+    : InvalidOperationException($"monday has no board {boardId} (Monday:BoardId, env Monday__BoardId); run `bot provision` to create one or fix the id.")
+{
+    public string BoardId { get; } = boardId;
 }

@@ -1,6 +1,7 @@
 using DiscordLedgerBot.Core.Ledger;
 using DiscordLedgerBot.Core.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace DiscordLedgerBot.Core.Outbox;
 
@@ -12,16 +13,30 @@ public sealed record LedgerRecorded(string IdempotencyKey, LedgerKey Key, Outbox
 /// outbox under its origin's idempotency key and answers "recorded" at once. The outcome arrives later as an
 /// <see cref="OutboxOutcome"/> once the flusher heard from monday.
 /// </summary>
-public sealed partial class LedgerIngestion(IOutboxStore store, ILogger<LedgerIngestion> logger)
+public sealed partial class LedgerIngestion(IOutboxStore store, IOptionsMonitor<LedgerOptions> options, ILogger<LedgerIngestion> logger)
 {
+    /// <summary>An always-writable ingestion, for code that runs the outbox without configuration (tools, tests).</summary>
+    public LedgerIngestion(IOutboxStore store, ILogger<LedgerIngestion> logger)
+        : this(store, new StaticOptionsMonitor<LedgerOptions>(new LedgerOptions()), logger)
+    {
+    }
+
+    /// <summary>Whether writes are refused (<see cref="LedgerOptions.ReadOnly"/>); surfaces check it to refuse before asking anything.</summary>
+    public bool IsReadOnly => options.CurrentValue.ReadOnly;
+
     /// <summary>
-    /// Records <paramref name="command"/>. Throws <see cref="LedgerCommandRejectedException"/> for a command that can never
+    /// Records <paramref name="command"/>. Throws <see cref="LedgerReadOnlyException"/> in read-only mode, <see cref="LedgerCommandRejectedException"/> for a command that can never
     /// succeed (nothing is recorded) and <see cref="OutboxIdempotencyConflictException"/> when its idempotency key already
     /// belongs to a different command.
     /// </summary>
     public async Task<LedgerRecorded> RecordAsync(LedgerCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
+        if (IsReadOnly)
+        {
+            throw new LedgerReadOnlyException();
+        }
+
         if (LedgerCommandValidator.Validate(command) is { } rejected)
         {
             throw new LedgerCommandRejectedException(rejected);
@@ -66,4 +81,14 @@ public sealed class OutboxIdempotencyConflictException(OutboxRecord existing, Le
     : Exception($"Idempotency key '{existing.IdempotencyKey}' already holds a '{existing.CommandKind}' command for {existing.PartitionKey}; refusing a different '{attempted.Operation}' command for {attempted.Key}.")
 {
     public OutboxRecord Existing { get; } = existing;
+}
+
+/// <summary>A fixed options value behind <see cref="IOptionsMonitor{TOptions}"/>.</summary>
+internal sealed class StaticOptionsMonitor<T>(T value) : IOptionsMonitor<T>
+{
+    public T CurrentValue => value;
+
+    public T Get(string? name) => value;
+
+    public IDisposable? OnChange(Action<T, string?> listener) => null;
 }

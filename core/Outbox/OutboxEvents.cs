@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using DiscordLedgerBot.Core.Events;
 
 namespace DiscordLedgerBot.Core.Outbox;
 
@@ -38,61 +39,33 @@ public interface IOutboxEvents
 
 public sealed class OutboxSubscription : IDisposable
 {
-    private readonly Channel<OutboxOutcome> _channel;
-    private readonly Action<OutboxSubscription> _unsubscribe;
+    private readonly EventSubscription<OutboxOutcome> _subscription;
 
-    internal OutboxSubscription(Channel<OutboxOutcome> channel, Action<OutboxSubscription> unsubscribe)
-    {
-        _channel = channel;
-        _unsubscribe = unsubscribe;
-    }
+    internal OutboxSubscription(EventSubscription<OutboxOutcome> subscription) => _subscription = subscription;
 
-    public ChannelReader<OutboxOutcome> Reader => _channel.Reader;
+    public ChannelReader<OutboxOutcome> Reader => _subscription.Reader;
 
-    internal bool TryWrite(OutboxOutcome outcome) => _channel.Writer.TryWrite(outcome);
-
-    public void Dispose()
-    {
-        _unsubscribe(this);
-        _channel.Writer.TryComplete();
-    }
+    public void Dispose() => _subscription.Dispose();
 }
 
 /// <summary>
-/// Fans outcomes out to every live subscription. Each subscription has an unbounded channel, so a slow subscriber
-/// never stalls the flusher; subscribers are expected to keep reading (and to re-read the store after a restart).
+/// The outbox's view of the process's <see cref="IEventBus"/>: outcomes are published there (so the host's event
+/// readers see them with everything else) and <see cref="Subscribe"/> reads them back. A subscription is bounded and
+/// counts what it drops; subscribers keep reading and re-read the store (the record of truth) after a gap.
 /// </summary>
-public sealed class OutboxEventHub : IOutboxEvents, IOutboxEventSink
+public sealed class OutboxEventHub(IEventBus bus) : IOutboxEvents, IOutboxEventSink
 {
-    private readonly object _gate = new();
-    private OutboxSubscription[] _subscriptions = [];
-
-    public OutboxSubscription Subscribe()
+    /// <summary>A hub with a bus of its own, for code that runs the outbox without a host.</summary>
+    public OutboxEventHub()
+        : this(new EventBus())
     {
-        var channel = Channel.CreateUnbounded<OutboxOutcome>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
-        var subscription = new OutboxSubscription(channel, Remove);
-        lock (_gate)
-        {
-            _subscriptions = [.. _subscriptions, subscription];
-        }
-
-        return subscription;
     }
+
+    public OutboxSubscription Subscribe() => new(bus.Subscribe<OutboxOutcome>("outbox-outcomes"));
 
     public void Publish(OutboxOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        foreach (var subscription in Volatile.Read(ref _subscriptions))
-        {
-            subscription.TryWrite(outcome);
-        }
-    }
-
-    private void Remove(OutboxSubscription subscription)
-    {
-        lock (_gate)
-        {
-            _subscriptions = [.. _subscriptions.Where(s => !ReferenceEquals(s, subscription))];
-        }
+        bus.Publish(outcome);
     }
 }

@@ -1,3 +1,4 @@
+using DiscordLedgerBot.Core.Events;
 using DiscordLedgerBot.Core.Monday;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +21,7 @@ public static class OutboxServiceCollectionExtensions
         services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(OutboxOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxOptions>, OutboxOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IEventBus, EventBus>();
         services.TryAddSingleton<OutboxEventHub>();
         services.TryAddSingleton<IOutboxEvents>(sp => sp.GetRequiredService<OutboxEventHub>());
         services.TryAddSingleton<IOutboxEventSink>(sp => sp.GetRequiredService<OutboxEventHub>());

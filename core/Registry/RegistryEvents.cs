@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using DiscordLedgerBot.Core.Events;
 
 namespace DiscordLedgerBot.Core.Registry;
 
@@ -38,22 +38,8 @@ public interface IRegistryEventSink
     void Publish(RegistryEvent registryEvent);
 }
 
-/// <summary>
-/// A bounded channel of events for one consumer (the alerting fan-out). When the consumer falls behind the
-/// oldest events are dropped rather than stalling health checks or selection.
-/// </summary>
-public sealed class ChannelRegistryEventSink : IRegistryEventSink
+/// <summary>Registry events go on the process's event bus, beside outbox outcomes, to every reader there.</summary>
+public sealed class EventBusRegistrySink(IEventBus bus) : IRegistryEventSink
 {
-    private readonly Channel<RegistryEvent> _channel;
-
-    public ChannelRegistryEventSink(int capacity = 4096) =>
-        _channel = Channel.CreateBounded<RegistryEvent>(new BoundedChannelOptions(capacity)
-        {
-            FullMode = BoundedChannelFullMode.DropOldest,
-            SingleReader = true,
-        });
-
-    public ChannelReader<RegistryEvent> Reader => _channel.Reader;
-
-    public void Publish(RegistryEvent registryEvent) => _channel.Writer.TryWrite(registryEvent);
+    public void Publish(RegistryEvent registryEvent) => bus.Publish(registryEvent);
 }

@@ -39,8 +39,13 @@ public static class StorageServiceCollectionExtensions
         return services;
     }
 
-    private static IStorageBackend CreateBackend(IServiceProvider services)
+    /// <summary>
+    /// Opens the backend <see cref="StorageOptions.Backend"/> names. Hosts that must react to a held data directory
+    /// (the CLI hands its commands to the running bot) register their own <see cref="IStorageBackend"/> around this.
+    /// </summary>
+    public static IStorageBackend CreateBackend(IServiceProvider services)
     {
+        ArgumentNullException.ThrowIfNull(services);
         var options = services.GetRequiredService<IOptions<StorageOptions>>().Value;
         var redisOptions = services.GetRequiredService<IOptions<RedisOptions>>().Value;
         var time = services.GetRequiredService<TimeProvider>();

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -11,15 +12,17 @@ using Microsoft.Extensions.Logging;
 namespace DiscordLedgerBot.Emulators.Discord;
 
 /// <summary>
-/// An in-process Discord: gateway v10 WebSocket and the REST endpoints the bot uses, on 127.0.0.1. Tests inject
-/// interactions and gateway trouble (reconnect, invalid session, close codes, drops, zombie) and read what the bot sent.
+/// An in-process Discord on 127.0.0.1: gateway v10 WebSocket, the REST routes bots use, and a guild with channels,
+/// roles, members and permission overwrites. Tests inject interactions and gateway trouble (reconnect, invalid session,
+/// close codes, drops, zombie) and read what the bot sent and what it was answered. Out-of-process callers use the
+/// control API under <c>/__emulator/</c> (docs/operations/discord-emulator.md).
 /// </summary>
 public sealed class DiscordEmulator : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly EmulatedGateway _gateway;
     private readonly EmulatedRest _rest;
-    private long _snowflake = 1_300_000_000_000_000_000;
+    private readonly EmulatedWorld _world;
 
     private DiscordEmulator(DiscordEmulatorOptions options)
     {
@@ -31,25 +34,40 @@ public sealed class DiscordEmulator : IAsyncDisposable
         // Gateway sockets are long-lived requests; stopping must not wait the default 30 s for them.
         builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(2));
         _app = builder.Build();
-        _gateway = new EmulatedGateway(options, NextSnowflake);
-        _rest = new EmulatedRest(options, NextSnowflake, () => GatewayUrl.ToString(), DispatchedAt);
+        Snowflakes = new SnowflakeGenerator(options.TimeProvider);
+        IReadOnlyList<EmulatedGuild> guilds = options.Guilds.Count > 0 ? [.. options.Guilds] : [EmulatedGuild.Realistic(options.BotUserId, options.BotUserName)];
+        _world = new EmulatedWorld(options, Snowflakes, guilds);
+        _gateway = new EmulatedGateway(options, Snowflakes, GuildCreates, BotMemberIn);
+        _rest = new EmulatedRest(options, _world, _gateway, () => GatewayUrl.ToString());
         _app.UseWebSockets();
         _app.Map("/gateway", _gateway.AcceptAsync);
         _app.Map("/gateway-resume", _gateway.AcceptAsync);
         _app.Map("/api/v10/{**path}", _rest.HandleAsync);
+        _app.MapPost("/__emulator/interactions", (Func<HttpContext, Task<IResult>>)DeliverInteractionAsync);
+        _app.MapGet("/__emulator/interactions/{id}/responses", (string id) =>
+            InteractionResponsesOf(id) is { } responses ? Json(200, responses) : Json(404, new JsonObject { ["message"] = $"Unknown interaction {id}." }));
     }
 
     public DiscordEmulatorOptions Options { get; }
+
+    /// <summary>The guilds the bot is in (the options' guilds, or the realistic default).</summary>
+    public IReadOnlyList<EmulatedGuild> Guilds => _world.Guilds;
+
+    /// <summary>The id source of everything the emulator creates (messages, interactions, threads, DMs, command versions).</summary>
+    public SnowflakeGenerator Snowflakes { get; }
 
     public int Port { get; private set; }
 
     /// <summary>http://127.0.0.1:port/api/v10 — set Discord:ApiBaseUrl to this.</summary>
     public Uri RestBaseUrl => new($"http://127.0.0.1:{Port}/api/v10");
 
+    /// <summary>http://127.0.0.1:port/ — the control API lives under <c>/__emulator/</c>.</summary>
+    public Uri BaseUrl => new($"http://127.0.0.1:{Port}/");
+
     /// <summary>ws://127.0.0.1:port/gateway — what GET /gateway/bot returns. The resume URL in READY is /gateway-resume.</summary>
     public Uri GatewayUrl => new($"ws://127.0.0.1:{Port}/gateway");
 
-    /// <summary>Every REST request with its body, in arrival order (validate them all against the OpenAPI spec).</summary>
+    /// <summary>Every REST request with its body and the response body, in arrival order (validate them all against the spec).</summary>
     public ObservableLog<RecordedRestRequest> RestRequests => _rest.Requests;
 
     public ObservableLog<InteractionResponseRecord> InteractionResponses => _rest.InteractionResponses;
@@ -95,29 +113,63 @@ public sealed class DiscordEmulator : IAsyncDisposable
         await _app.StopAsync(CancellationToken.None);
     }
 
-    public IReadOnlyList<EmulatedMessage> MessagesIn(string channelId) => _rest.MessagesIn(channelId);
+    /// <summary>
+    /// Every message stored in the channel in creation order, current (edited) state, ephemeral ones included; deleted
+    /// ones are gone. <c>GET /channels/{id}/messages</c> shows what a bot sees instead: newest first, no ephemeral ones.
+    /// </summary>
+    public IReadOnlyList<EmulatedMessage> MessagesIn(string channelId)
+    {
+        lock (_rest.Gate)
+        {
+            return _world.FindChannel(channelId) is { } channel
+                ? [.. channel.Messages.Where(message => !message.Deleted).Select(message => new EmulatedMessage(message.Id, channelId, message.ToJson(Options.BotUserId)))]
+                : [];
+        }
+    }
 
-    /// <summary>Commands registered by bulk overwrite, globally (null) or for a guild.</summary>
-    public IReadOnlyList<JsonObject> RegisteredCommands(string? guildId = null) => _rest.Commands(guildId);
+    /// <summary>Commands registered globally (null) or for a guild.</summary>
+    public IReadOnlyList<JsonObject> RegisteredCommands(string? guildId = null)
+    {
+        lock (_rest.Gate)
+        {
+            var scope = guildId is null ? "global" : "guild:" + guildId;
+            return _world.HasCommands(scope) ? [.. _world.Commands(scope).Select(command => (JsonObject)command.DeepClone())] : [];
+        }
+    }
 
     /// <summary>
-    /// Sends INTERACTION_CREATE for <paramref name="interaction"/> (see <see cref="EmulatedInteractions"/>); fills id, token,
-    /// application_id and version when missing. When the bot is disconnected the dispatch waits in the session for Resume.
+    /// Sends INTERACTION_CREATE for <paramref name="interaction"/> (see <see cref="EmulatedInteractions"/>), completed
+    /// the way Discord fills it in. When the bot is disconnected the dispatch waits in the session for Resume.
     /// </summary>
+    /// <exception cref="EmulatorRequestException">Discord could not produce this interaction (unknown member, hidden channel, no such button...).</exception>
     public async Task<EmulatedInteraction> InjectInteractionAsync(JsonObject interaction)
     {
         ArgumentNullException.ThrowIfNull(interaction);
-        var payload = (JsonObject)interaction.DeepClone();
-        var id = payload["id"]?.GetValue<string>() ?? NextSnowflake();
-        var token = payload["token"]?.GetValue<string>() ?? "emu-interaction-token-" + NextSnowflake();
-        payload["id"] = id;
-        payload["token"] = token;
-        payload["application_id"] ??= Options.ApplicationId;
-        payload["version"] ??= 1;
-        var channelId = payload["channel_id"]?.GetValue<string>();
-        _rest.RegisterInteraction(id, token, channelId);
-        await _gateway.DispatchAsync("INTERACTION_CREATE", payload.DeepClone());
-        return new EmulatedInteraction(id, token, channelId, payload);
+        if (CurrentSessionId is null)
+        {
+            throw new InvalidOperationException("No gateway session yet: the bot has not identified.");
+        }
+
+        (InteractionState State, JsonObject Payload) prepared;
+        lock (_rest.Gate)
+        {
+            prepared = _rest.PrepareInteraction(interaction);
+        }
+
+        await _gateway.DispatchAsync("INTERACTION_CREATE", prepared.Payload.DeepClone());
+        return new EmulatedInteraction(prepared.State.Id, prepared.State.Token, prepared.State.ChannelId, prepared.Payload);
+    }
+
+    /// <summary>
+    /// The initial response, edits, follow-ups and deletions of an interaction in order, each with the message as Discord
+    /// stored it at that point; null for an unknown interaction.
+    /// </summary>
+    public JsonArray? InteractionResponsesOf(string interactionId)
+    {
+        lock (_rest.Gate)
+        {
+            return _rest.ResponsesOf(interactionId);
+        }
     }
 
     /// <summary>Sends any dispatch on the current session; returns its sequence number.</summary>
@@ -166,13 +218,49 @@ public sealed class DiscordEmulator : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private long? DispatchedAt(string interactionId)
+    private static IResult Json(int status, JsonNode body) => Results.Text(body.ToJsonString(), "application/json", statusCode: status);
+
+    /// <summary><c>POST /__emulator/interactions</c>: the body is the <c>d</c> of an INTERACTION_CREATE; answers its id and token.</summary>
+    private async Task<IResult> DeliverInteractionAsync(HttpContext context)
     {
-        lock (_gateway.InteractionDispatchedAt)
+        JsonObject? requested;
+        try
         {
-            return _gateway.InteractionDispatchedAt.TryGetValue(interactionId, out var at) ? at : null;
+            requested = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted) as JsonObject;
+        }
+        catch (JsonException exception)
+        {
+            return Json(400, new JsonObject { ["message"] = "The body is not JSON: " + exception.Message });
+        }
+
+        if (requested is null)
+        {
+            return Json(400, new JsonObject { ["message"] = "The body must be the d object of an INTERACTION_CREATE." });
+        }
+
+        try
+        {
+            var delivered = await InjectInteractionAsync(requested);
+            return Json(200, new JsonObject { ["id"] = delivered.Id, ["token"] = delivered.Token });
+        }
+        catch (EmulatorRequestException exception)
+        {
+            return Json(400, new JsonObject { ["message"] = exception.Message });
+        }
+        catch (InvalidOperationException exception)
+        {
+            return Json(409, new JsonObject { ["message"] = exception.Message });
         }
     }
 
-    private string NextSnowflake() => Interlocked.Increment(ref _snowflake).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private IReadOnlyList<JsonObject> GuildCreates()
+    {
+        lock (_rest.Gate)
+        {
+            return [.. _world.Guilds.Select(_world.GuildCreate)];
+        }
+    }
+
+    private JsonObject? BotMemberIn(string guildId) =>
+        _world.FindGuild(guildId) is { } guild && guild.FindMember(Options.BotUserId) is { } member ? DiscordObjects.Member(guild, member) : null;
 }

@@ -9,14 +9,18 @@ public sealed class DiscordEmulatorOptions
     /// <summary>The bot token the emulator accepts (Authorization: Bot ..., Identify, Resume).</summary>
     public string BotToken { get; set; } = "emulator-bot-token";
 
-    public string ApplicationId { get; set; } = "1100000000000000001";
+    /// <summary>A fixed snowflake outside the generated range; a bot user's id equals its application's id.</summary>
+    public string ApplicationId { get; set; } = EmulatedGuild.Ids.Application;
 
-    public string BotUserId { get; set; } = "1100000000000000001";
+    public string BotUserId { get; set; } = EmulatedGuild.Ids.Application;
 
     public string BotUserName { get; set; } = "ledger-bot";
 
-    /// <summary>Guilds announced in READY (as unavailable) and then with GUILD_CREATE.</summary>
-    public IList<string> GuildIds { get; } = ["1200000000000000001"];
+    /// <summary>
+    /// The bot's guilds, announced in READY (as unavailable) and then with GUILD_CREATE. Empty (the default) means one
+    /// <see cref="EmulatedGuild.Realistic"/> guild built for <see cref="BotUserId"/>. Each must have the bot as a member.
+    /// </summary>
+    public IList<EmulatedGuild> Guilds { get; } = [];
 
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromMilliseconds(41_250);
 

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace DiscordLedgerBot.Emulators.Discord;
 
 /// <summary>
-/// One REST request as received. <see cref="PathTemplate"/> is the OpenAPI path (e.g. <c>/channels/{channel_id}/messages</c>,
+/// One REST request as received, with the answer: <see cref="ResponseBody"/> is the JSON sent back (null for none). <see cref="PathTemplate"/> is the OpenAPI path (e.g. <c>/channels/{channel_id}/messages</c>,
 /// <c>/webhooks/{webhook_id}/{webhook_token}/messages/@original</c>) so bodies can be validated against the spec;
 /// <see cref="Path"/> is the concrete path below <c>/api/v10</c>.
 /// </summary>
@@ -17,7 +17,8 @@ public sealed record RecordedRestRequest(
     string? UserAgent,
     bool HadBotAuthorization,
     int StatusCode,
-    long ReceivedTimestamp);
+    long ReceivedTimestamp,
+    JsonNode? ResponseBody);
 
 /// <summary>A frame the bot sent on the gateway.</summary>
 public sealed record GatewayClientFrame(int ConnectionId, int Op, JsonNode? Data, long ReceivedTimestamp);
@@ -31,7 +32,7 @@ public sealed record GatewayConnectionRecord(int ConnectionId, string Path, stri
 /// <summary>A gateway connection ended; <see cref="CloseCode"/> is the code the client or the emulator sent (null: dropped).</summary>
 public sealed record GatewayConnectionClosed(int ConnectionId, int? CloseCode, bool ClosedByClient);
 
-/// <summary>An interaction the test injected.</summary>
+/// <summary>An interaction the test injected; <see cref="Payload"/> is the <c>d</c> of the INTERACTION_CREATE as sent.</summary>
 public sealed record EmulatedInteraction(string Id, string Token, string? ChannelId, JsonObject Payload);
 
 /// <summary>

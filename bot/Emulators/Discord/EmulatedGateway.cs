@@ -11,7 +11,13 @@ namespace DiscordLedgerBot.Emulators.Discord;
 /// The gateway side of the emulator: sessions with a dispatch log (so Resume can replay what a dropped client missed, in
 /// order, then RESUMED), heartbeats, Identify/Resume validation, send-rate enforcement and the close codes tests ask for.
 /// </summary>
-internal sealed class EmulatedGateway(DiscordEmulatorOptions options, Func<string> nextSnowflake)
+/// <param name="guildCreates">GUILD_CREATE payloads of the bot's guilds, read from the world when the bot identifies.</param>
+/// <param name="botMember">The bot's member object in a guild, for VOICE_STATE_UPDATE.</param>
+internal sealed class EmulatedGateway(
+    DiscordEmulatorOptions options,
+    SnowflakeGenerator snowflakes,
+    Func<IReadOnlyList<JsonObject>> guildCreates,
+    Func<string, JsonObject?> botMember)
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
@@ -28,8 +34,8 @@ internal sealed class EmulatedGateway(DiscordEmulatorOptions options, Func<strin
 
     public ObservableLog<GatewayConnectionClosed> Closures { get; } = new();
 
-    /// <summary>When an interaction was written to the bot's socket, by interaction id.</summary>
-    public Dictionary<string, long> InteractionDispatchedAt { get; } = new(StringComparer.Ordinal);
+    // When an interaction was written to the bot's socket (TimeProvider timestamp), by interaction id.
+    private readonly Dictionary<string, long> _interactionDispatchedAt = new(StringComparer.Ordinal);
 
     public string? CurrentSessionId
     {
@@ -173,6 +179,33 @@ internal sealed class EmulatedGateway(DiscordEmulatorOptions options, Func<strin
         }
     }
 
+    /// <summary>
+    /// Sends a dispatch when a session exists whose Identify asked for <paramref name="intent"/> (Discord sends gated
+    /// events only to sessions with the intent); otherwise nothing happens.
+    /// </summary>
+    public async Task DispatchIfIdentifiedAsync(string eventName, JsonNode data, int intent)
+    {
+        bool wanted;
+        lock (_gate)
+        {
+            wanted = _latest is { } session && (session.Intents & intent) == intent;
+        }
+
+        if (wanted)
+        {
+            await DispatchAsync(eventName, data);
+        }
+    }
+
+    /// <summary>When INTERACTION_CREATE for <paramref name="interactionId"/> was written to the bot's socket, if it was.</summary>
+    public long? DispatchedAt(string interactionId)
+    {
+        lock (_interactionDispatchedAt)
+        {
+            return _interactionDispatchedAt.TryGetValue(interactionId, out var at) ? at : null;
+        }
+    }
+
     public Task SendToCurrentAsync(JsonObject frame) =>
         CurrentConnection() is { } connection ? SendAsync(connection, frame) : throw new InvalidOperationException("No gateway connection is open.");
 
@@ -291,7 +324,7 @@ internal sealed class EmulatedGateway(DiscordEmulatorOptions options, Func<strin
             return 4010;
         }
 
-        var session = new Session("emu-session-" + nextSnowflake());
+        var session = new Session("emu-session-" + snowflakes.Next()) { Intents = intents };
         lock (_gate)
         {
             _sessions[session.Id] = session;
@@ -304,26 +337,20 @@ internal sealed class EmulatedGateway(DiscordEmulatorOptions options, Func<strin
             session.Connection = connection;
             connection.Session = session;
             var resumeUrl = new UriBuilder("ws", "127.0.0.1", connection.Context.Connection.LocalPort, "/gateway-resume").Uri.ToString();
+            var guilds = guildCreates();
             await AppendAndSendAsync(session, connection, "READY", new JsonObject
             {
                 ["v"] = 10,
-                ["user"] = new JsonObject { ["id"] = options.BotUserId, ["username"] = options.BotUserName, ["discriminator"] = "0", ["bot"] = true },
-                ["guilds"] = new JsonArray([.. options.GuildIds.Select(id => (JsonNode)new JsonObject { ["id"] = id, ["unavailable"] = true })]),
+                ["user"] = DiscordObjects.User(new EmulatedUser(options.BotUserId, options.BotUserName, null, Bot: true)),
+                ["guilds"] = new JsonArray([.. guilds.Select(guild => (JsonNode)new JsonObject { ["id"] = guild["id"]!.DeepClone(), ["unavailable"] = true })]),
                 ["session_id"] = session.Id,
                 ["resume_gateway_url"] = resumeUrl,
-                ["shard"] = data["shard"]?.DeepClone(),
+                ["shard"] = data["shard"]?.DeepClone() ?? new JsonArray(0, 1),
                 ["application"] = new JsonObject { ["id"] = options.ApplicationId, ["flags"] = 0 },
             });
-            foreach (var guildId in options.GuildIds)
+            foreach (var guild in guilds)
             {
-                await AppendAndSendAsync(session, connection, "GUILD_CREATE", new JsonObject
-                {
-                    ["id"] = guildId,
-                    ["name"] = "Emulated guild " + guildId,
-                    ["unavailable"] = false,
-                    ["channels"] = new JsonArray(),
-                    ["voice_states"] = new JsonArray(),
-                });
+                await AppendAndSendAsync(session, connection, "GUILD_CREATE", guild);
             }
         }
         finally
@@ -391,21 +418,32 @@ internal sealed class EmulatedGateway(DiscordEmulatorOptions options, Func<strin
         await session.Lock.WaitAsync();
         try
         {
-            await AppendAndSendAsync(session, connection, "VOICE_STATE_UPDATE", new JsonObject
+            var voiceState = new JsonObject
             {
                 ["guild_id"] = guildId,
                 ["channel_id"] = channelId,
                 ["user_id"] = options.BotUserId,
-                ["session_id"] = "emu-voice-" + nextSnowflake(),
-                ["self_mute"] = data?["self_mute"]?.DeepClone(),
-                ["self_deaf"] = data?["self_deaf"]?.DeepClone(),
-            });
+                ["session_id"] = "emu-voice-" + snowflakes.Next(),
+                ["deaf"] = false,
+                ["mute"] = false,
+                ["self_deaf"] = data?["self_deaf"]?.GetValue<bool>() ?? false,
+                ["self_mute"] = data?["self_mute"]?.GetValue<bool>() ?? false,
+                ["self_video"] = false,
+                ["suppress"] = false,
+                ["request_to_speak_timestamp"] = null,
+            };
+            if (guildId is not null && botMember(guildId) is { } member)
+            {
+                voiceState["member"] = member;
+            }
+
+            await AppendAndSendAsync(session, connection, "VOICE_STATE_UPDATE", voiceState);
             if (channelId is not null && options.VoiceEndpoint is { } endpoint)
             {
                 await AppendAndSendAsync(session, connection, "VOICE_SERVER_UPDATE", new JsonObject
                 {
                     ["guild_id"] = guildId,
-                    ["token"] = "emu-voice-token-" + nextSnowflake(),
+                    ["token"] = "emu-voice-token-" + snowflakes.Next(),
                     ["endpoint"] = endpoint,
                 });
             }
@@ -444,9 +482,9 @@ internal sealed class EmulatedGateway(DiscordEmulatorOptions options, Func<strin
         await connection.SendAsync(JsonSerializer.SerializeToUtf8Bytes(frame));
         if (eventName == "INTERACTION_CREATE" && frame["d"]?["id"]?.GetValue<string>() is { } interactionId)
         {
-            lock (InteractionDispatchedAt)
+            lock (_interactionDispatchedAt)
             {
-                InteractionDispatchedAt.TryAdd(interactionId, options.TimeProvider.GetTimestamp());
+                _interactionDispatchedAt.TryAdd(interactionId, options.TimeProvider.GetTimestamp());
             }
         }
 
@@ -460,6 +498,8 @@ internal sealed class EmulatedGateway(DiscordEmulatorOptions options, Func<strin
         public SemaphoreSlim Lock { get; } = new(1, 1);
 
         public long Sequence { get; set; }
+
+        public int Intents { get; init; }
 
         public List<JsonObject> Log { get; } = [];
 

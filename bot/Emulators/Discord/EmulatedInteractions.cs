@@ -2,23 +2,30 @@ using System.Text.Json.Nodes;
 
 namespace DiscordLedgerBot.Emulators.Discord;
 
-/// <summary>Builders of realistic interaction payloads for <see cref="DiscordEmulator.InjectInteractionAsync"/>.</summary>
+/// <summary>
+/// Builders of the <c>d</c> of an INTERACTION_CREATE for <see cref="DiscordEmulator.InjectInteractionAsync"/> (or the
+/// control API's <c>POST /__emulator/interactions</c>). They give only what a user chooses (which command, options,
+/// button, who, where); the emulator fills the rest as Discord does: ids, token, member with computed permissions,
+/// channel, app_permissions and, for components, the message the component is on.
+/// </summary>
 public static class EmulatedInteractions
 {
-    public const string DefaultChannelId = "1300000000000000010";
-    public const string DefaultUserId = "1300000000000000020";
+    /// <summary>#general of the default guild.</summary>
+    public static readonly string DefaultChannelId = EmulatedGuild.Ids.General;
 
-    /// <summary>A CHAT_INPUT command (type 2) in a guild, from a member with all permissions in the channel.</summary>
+    /// <summary>"linus", a member with the Members role in the default guild.</summary>
+    public static readonly string DefaultUserId = EmulatedGuild.Ids.Member;
+
+    /// <summary>A CHAT_INPUT command (type 2).</summary>
     /// <param name="options">Top-level options as name → (type, value), e.g. ("title", (3, "Fix it")).</param>
     public static JsonObject SlashCommand(
         string name,
-        string guildId,
-        string channelId = DefaultChannelId,
-        string userId = DefaultUserId,
-        IReadOnlyDictionary<string, (int Type, JsonNode? Value)>? options = null,
-        string commandId = "1300000000000000030")
+        string? guildId = null,
+        string? channelId = null,
+        string? userId = null,
+        IReadOnlyDictionary<string, (int Type, JsonNode? Value)>? options = null)
     {
-        var data = new JsonObject { ["id"] = commandId, ["name"] = name, ["type"] = 1 };
+        var data = new JsonObject { ["name"] = name, ["type"] = 1 };
         if (options is { Count: > 0 })
         {
             data["options"] = new JsonArray([.. options.Select(option => (JsonNode)new JsonObject { ["name"] = option.Key, ["type"] = option.Value.Type, ["value"] = option.Value.Value?.DeepClone() })]);
@@ -27,10 +34,26 @@ public static class EmulatedInteractions
         return InGuild(2, data, guildId, channelId, userId);
     }
 
-    /// <summary>A MESSAGE_COMPONENT interaction (type 3): a button press (component_type 2) or a select (3, with values).</summary>
-    public static JsonObject ComponentInteraction(string customId, string guildId, int componentType = 2, IEnumerable<string>? values = null, string channelId = DefaultChannelId, string userId = DefaultUserId)
+    /// <summary>An APPLICATION_COMMAND_AUTOCOMPLETE (type 4): the user is typing <paramref name="partialValue"/> into a string option.</summary>
+    public static JsonObject Autocomplete(string name, string optionName, string partialValue, string? guildId = null, string? channelId = null, string? userId = null)
     {
-        var data = new JsonObject { ["custom_id"] = customId, ["component_type"] = componentType };
+        var data = new JsonObject
+        {
+            ["name"] = name,
+            ["type"] = 1,
+            ["options"] = new JsonArray(new JsonObject { ["name"] = optionName, ["type"] = 3, ["value"] = partialValue, ["focused"] = true }),
+        };
+        return InGuild(4, data, guildId, channelId, userId);
+    }
+
+    /// <summary>
+    /// A MESSAGE_COMPONENT interaction (type 3): a press of the button (or a choice in the select) with
+    /// <paramref name="customId"/> on the newest message in the channel that has it; <c>component_type</c> and
+    /// <c>message</c> are filled from that message.
+    /// </summary>
+    public static JsonObject ComponentInteraction(string customId, string? guildId = null, IEnumerable<string>? values = null, string? channelId = null, string? userId = null)
+    {
+        var data = new JsonObject { ["custom_id"] = customId };
         if (values is not null)
         {
             data["values"] = new JsonArray([.. values.Select(value => (JsonNode)JsonValue.Create(value))]);
@@ -39,26 +62,24 @@ public static class EmulatedInteractions
         return InGuild(3, data, guildId, channelId, userId);
     }
 
-    private static JsonObject InGuild(int type, JsonObject data, string guildId, string channelId, string userId) => new()
+    private static JsonObject InGuild(int type, JsonObject data, string? guildId, string? channelId, string? userId)
     {
-        ["type"] = type,
-        ["data"] = data,
-        ["guild_id"] = guildId,
-        ["channel_id"] = channelId,
-        ["channel"] = new JsonObject { ["id"] = channelId, ["type"] = 0, ["guild_id"] = guildId },
-        ["member"] = new JsonObject
+        var interaction = new JsonObject { ["type"] = type, ["data"] = data };
+        if (guildId is not null)
         {
-            ["user"] = new JsonObject { ["id"] = userId, ["username"] = "emulated-user", ["discriminator"] = "0", ["global_name"] = "Emulated User" },
-            ["roles"] = new JsonArray(),
-            ["permissions"] = "2251799813685247",
-            ["joined_at"] = "2026-01-01T00:00:00.000000+00:00",
-        },
-        ["app_permissions"] = "2251799813685247",
-        ["locale"] = "en-US",
-        ["guild_locale"] = "en-US",
-        ["context"] = 0,
-        ["authorizing_integration_owners"] = new JsonObject { ["0"] = guildId },
-        ["entitlements"] = new JsonArray(),
-        ["attachment_size_limit"] = 10_485_760,
-    };
+            interaction["guild_id"] = guildId;
+        }
+
+        if (channelId is not null)
+        {
+            interaction["channel_id"] = channelId;
+        }
+
+        if (userId is not null)
+        {
+            interaction["member"] = new JsonObject { ["user"] = new JsonObject { ["id"] = userId } };
+        }
+
+        return interaction;
+    }
 }

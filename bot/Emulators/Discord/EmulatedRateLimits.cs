@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
 namespace DiscordLedgerBot.Emulators.Discord;
@@ -50,8 +51,8 @@ internal sealed class EmulatedRateLimits(DiscordEmulatorOptions options)
         }
     }
 
-    /// <summary>Returns a 429 result to send instead of handling the request, or null to proceed; sets headers either way.</summary>
-    public IResult? Apply(HttpContext context, string method, string? template, string major)
+    /// <summary>Returns a 429 reply to send instead of handling the request, or null to proceed; sets headers either way.</summary>
+    public Reply? Apply(HttpContext context, string method, string? template, string major)
     {
         var now = options.TimeProvider.GetUtcNow();
         var limit = FindLimit(method, template);
@@ -136,7 +137,7 @@ internal sealed class EmulatedRateLimits(DiscordEmulatorOptions options)
         ?? options.DefaultRouteLimit;
 
     // Called under _gate.
-    private IResult TooManyRequests(IHeaderDictionary headers, EmulatedRateLimitScope scope, TimeSpan retryAfter, EmulatedRouteLimit limit, string bucketId, bool global)
+    private Reply TooManyRequests(IHeaderDictionary headers, EmulatedRateLimitScope scope, TimeSpan retryAfter, EmulatedRouteLimit limit, string bucketId, bool global)
     {
         _rateLimitedCount++;
         if (!global)
@@ -150,9 +151,14 @@ internal sealed class EmulatedRateLimits(DiscordEmulatorOptions options)
 
         headers["X-RateLimit-Scope"] = scope.ToString().ToLowerInvariant();
         headers["Retry-After"] = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-        return Results.Json(
-            new Dictionary<string, object> { ["message"] = "You are being rate limited.", ["retry_after"] = Math.Round(retryAfter.TotalSeconds, 3), ["global"] = global },
-            statusCode: StatusCodes.Status429TooManyRequests);
+        // The spec's RatelimitedResponse extends Error, whose code is required; Discord sends 0 on plain rate limits.
+        return new Reply(StatusCodes.Status429TooManyRequests, new JsonObject
+        {
+            ["message"] = "You are being rate limited.",
+            ["retry_after"] = Math.Round(retryAfter.TotalSeconds, 3),
+            ["global"] = global,
+            ["code"] = 0,
+        });
     }
 
     private sealed record Window(DateTimeOffset ResetAt, int Used, bool ForcedOrExceeded = false);

@@ -1,3 +1,5 @@
+using DiscordLedgerBot.Hosting;
+
 namespace DiscordLedgerBot.Cli;
 
 /// <summary>
@@ -11,20 +13,24 @@ public sealed class HealthcheckCommand : ICliCommand
     public string Summary => "Probe a running bot's /healthz (exit 0 healthy, 1 otherwise)";
 
     public string Usage => """
-        usage: bot healthcheck [--url http://127.0.0.1:8080/healthz] [--timeout-seconds 5]
+        usage: bot healthcheck [--url URL] [--timeout-seconds 5]
+          URL defaults to /healthz on the address the bot listens on (urls / ASPNETCORE_URLS, else http://127.0.0.1:8080);
+          /alive answers liveness only.
         """;
 
     public async Task<int> RunAsync(CliContext context, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         var options = CliArguments.Parse(args, ["url", "timeout-seconds"]);
-        var url = options.Value("url") ?? "http://127.0.0.1:8080/healthz";
+        var url = options.Value("url") ?? DefaultUrl(context.Configuration);
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             throw new CliUsageException($"--url must be an absolute http(s) URL, got '{url}'.");
         }
 
         var timeout = TimeSpan.FromSeconds(options.Int("timeout-seconds") ?? 5);
-        using var http = StandaloneHttpClients.Create(timeout);
+        await using var services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
+        using var http = services.GetRequiredService<IHttpClientFactory>().CreateClient();
+        http.Timeout = timeout;
         try
         {
             using var response = await http.GetAsync(uri, cancellationToken);
@@ -37,5 +43,17 @@ public sealed class HealthcheckCommand : ICliCommand
             await context.Error.WriteLineAsync($"unhealthy: {uri} did not answer ({e.Message})");
             return 1;
         }
+    }
+
+    // The first address the bot listens on; wildcard hosts (+, *, 0.0.0.0, [::]) are reached over loopback.
+    private static string DefaultUrl(IConfiguration configuration)
+    {
+        var listen = (configuration["urls"] ?? BotHost.DefaultUrl).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0];
+        foreach (var wildcard in new[] { "://+:", "://*:", "://0.0.0.0:", "://[::]:" })
+        {
+            listen = listen.Replace(wildcard, "://127.0.0.1:", StringComparison.Ordinal);
+        }
+
+        return listen.TrimEnd('/') + "/healthz";
     }
 }

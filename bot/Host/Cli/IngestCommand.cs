@@ -23,16 +23,18 @@ public sealed class IngestCommand : ICliCommand
 
     public string Usage => """
         usage: bot ingest submit --count N --prefix P [--start K] [--title TEXT]
-               bot ingest drain [--follow]
+               bot ingest drain [--follow | --max-wait SECONDS]
                bot ingest status [--json]
           submit   records N create commands with idempotency keys P-00000K… and ledger keys cli:P-00000K…, then prints
                    "recorded"; submitting the same keys again records nothing new (safe to repeat after a crash)
           drain    reconciles lapsed claims against monday, then flushes until every command is confirmed or
-                   dead-lettered (--follow: keep running like the bot's worker until Ctrl+C)
+                   dead-lettered (--follow: keep running like the bot's worker until Ctrl+C); gives up after
+                   --max-wait seconds (default 300) and reports what is left (exit 1). A running bot drains its own
+                   outbox: then this verb refuses and `status` shows its progress
           status   counts per state, and the dead letters with their reasons
           Store: Storage:Backend (file|redis), Storage:DataDirectory, Redis:ConnectionString. monday (drain only):
           Monday:ApiUrl, Monday:Token, Monday:BoardId. Pacing: Outbox:BatchSize, Outbox:ClaimDuration, … (see docs).
-          The file store admits one process at a time: stop the bot (or a drain) before running another ingest verb.
+          While the bot runs on the same data directory, submit and status go through it (its outbox, its flusher).
         exit codes: 0 done (drain: nothing dead-lettered), 1 dead letters or a store/monday failure, 2 usage or configuration error
         """;
 
@@ -40,38 +42,25 @@ public sealed class IngestCommand : ICliCommand
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(args);
-        var verbArgs = args.Where(a => !IsConfigurationSwitch(a)).ToList();
+        var verbArgs = args;
         if (verbArgs.Count == 0)
         {
             throw new CliUsageException("Missing subcommand: submit, drain or status.");
         }
 
         var rest = verbArgs.Skip(1).ToList();
-        try
-        {
-            return verbArgs[0] switch
+        return verbArgs[0] switch
             {
                 "submit" => await SubmitAsync(context, rest, cancellationToken),
                 "drain" => await DrainAsync(context, rest, cancellationToken),
                 "status" => await StatusAsync(context, rest, cancellationToken),
                 _ => throw new CliUsageException($"Unknown subcommand '{verbArgs[0]}'; use submit, drain or status."),
             };
-        }
-        catch (IngestConfigurationException invalid)
-        {
-            await context.Error.WriteLineAsync($"error: {invalid.Message}");
-            return CliApplication.UsageError;
-        }
-        catch (StorageException failure)
-        {
-            await context.Error.WriteLineAsync($"error: {failure.Message}");
-            return 1;
-        }
     }
 
     private static async Task<int> SubmitAsync(CliContext context, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
-        var options = Parse(args, ["count", "prefix", "start", "title", "config"], []);
+        var options = Parse(args, ["count", "prefix", "start", "title"], []);
         var count = options.Int("count") ?? throw new CliUsageException("Option --count is required.");
         if (count is < 1 or > MaxSubmitCount)
         {
@@ -92,8 +81,9 @@ public sealed class IngestCommand : ICliCommand
         }
 
         var title = options.Value("title") ?? "Ingested";
-        await using var services = await IngestServices.OpenAsync(context, withMonday: false);
-        var ingestion = services.GetRequiredService<LedgerIngestion>();
+        await using var services = CliServices.Open(context);
+        services.EnsureWritable();
+        var ingestion = services.Get<LedgerIngestion>();
         var created = 0;
         var duplicates = 0;
         foreach (var chunk in Enumerable.Range(start, count).Chunk(AppendsInFlight))
@@ -115,9 +105,22 @@ public sealed class IngestCommand : ICliCommand
 
     private static async Task<int> DrainAsync(CliContext context, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
-        var options = Parse(args, ["config"], ["follow"]);
-        await using var services = await IngestServices.OpenAsync(context, withMonday: true);
-        var worker = services.GetRequiredService<OutboxWorker>();
+        var options = Parse(args, ["max-wait"], ["follow"]);
+        var maxWait = TimeSpan.FromSeconds(options.Int("max-wait") ?? 300);
+        if (maxWait <= TimeSpan.Zero)
+        {
+            throw new CliUsageException("--max-wait must be a positive number of seconds.");
+        }
+
+        await using var services = CliServices.Open(context);
+        services.RequireBoard();
+        if (services.HandsOffToBot)
+        {
+            await context.Error.WriteLineAsync("error: the running bot holds this outbox and drains it itself; `bot ingest status` shows its progress.");
+            return 1;
+        }
+
+        var worker = services.Get<OutboxWorker>();
         if (options.Has("follow"))
         {
             try
@@ -132,7 +135,23 @@ public sealed class IngestCommand : ICliCommand
             return 0;
         }
 
-        var report = await worker.DrainAsync(cancellationToken);
+        using var giveUp = new CancellationTokenSource(maxWait, context.Time);
+        using var drainCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, giveUp.Token);
+        OutboxDrainReport report;
+        try
+        {
+            report = await worker.DrainAsync(drainCancellation.Token);
+        }
+        catch (OperationCanceledException) when (giveUp.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            var left = await services.Get<IOutboxStore>().CountAsync(cancellationToken);
+            var retrying = left.Failed == 0 ? [] : await services.Get<IOutboxStore>().ListAsync(OutboxState.Failed, 1, cancellationToken);
+            await context.Error.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"error: gave up after {maxWait.TotalSeconds:0}s with pending {left.Pending}, sent {left.Sent}, failed {left.Failed} still in the outbox{(retrying.Count > 0 ? $" (last error: {retrying[0].LastError})" : string.Empty)}; they stay there for the bot or the next drain."));
+            return 1;
+        }
+
         var final = report.Final;
         await context.Output.WriteLineAsync(string.Create(
             CultureInfo.InvariantCulture,
@@ -142,9 +161,9 @@ public sealed class IngestCommand : ICliCommand
 
     private static async Task<int> StatusAsync(CliContext context, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
-        var options = Parse(args, ["config"], ["json"]);
-        await using var services = await IngestServices.OpenAsync(context, withMonday: false);
-        var store = services.GetRequiredService<IOutboxStore>();
+        var options = Parse(args, [], ["json"]);
+        await using var services = CliServices.Open(context);
+        var store = services.Get<IOutboxStore>();
         var counts = await store.CountAsync(cancellationToken);
         var failed = counts.Failed == 0 ? [] : await store.ListAsync(OutboxState.Failed, (int)Math.Min(counts.Failed, int.MaxValue), cancellationToken);
         var deadLetters = failed.Where(r => r.NextAttemptAt is null).ToList();
@@ -190,10 +209,6 @@ public sealed class IngestCommand : ICliCommand
     }
 
     private static string OriginId(string prefix, int number) => string.Create(CultureInfo.InvariantCulture, $"{prefix}-{number:D6}");
-
-    // `--Section:Key=value` words are configuration (BotConfiguration reads them), not options of this verb.
-    private static bool IsConfigurationSwitch(string word) =>
-        word.StartsWith("--", StringComparison.Ordinal) && word.Contains(':', StringComparison.Ordinal) && word.Contains('=', StringComparison.Ordinal);
 
     private static CliArguments Parse(IReadOnlyList<string> args, string[] values, string[] flags)
     {

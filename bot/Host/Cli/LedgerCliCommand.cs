@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using DiscordLedgerBot.Core.Ledger;
-using DiscordLedgerBot.Core.Monday;
+using DiscordLedgerBot.Core.Outbox;
+using DiscordLedgerBot.Core.Storage;
 
 namespace DiscordLedgerBot.Cli;
 
@@ -13,16 +14,21 @@ public sealed class LedgerCliCommand : ICliCommand
     public string Summary => "Create, update, show and list ledger entries on monday";
 
     public string Usage => """
-        usage: bot ledger create --title TEXT [--owner TEXT] [--due YYYY-MM-DD] [--channel ID] [--key KEY] [--json]
+        usage: bot ledger create --title TEXT [--owner TEXT] [--due YYYY-MM-DD] [--channel ID] [--key KEY] [WAIT] [--json]
                bot ledger update (--key KEY | --item ID) [--status STATUS] [--title TEXT] [--owner TEXT | --clear-owner]
                                  [--due YYYY-MM-DD | --clear-due] [--comment TEXT] [--follow-up TEXT] [--move GROUP]
-                                 [--archive] [--id IDEMPOTENCY-KEY] [--json]
+                                 [--archive] [--id IDEMPOTENCY-KEY] [WAIT] [--json]
                bot ledger show (--key KEY | --item ID) [--json]
                bot ledger list [--status STATUS] [--owner TEXT] [--due-before YYYY-MM-DD] [--limit N] [--json]
           STATUS: requested, in_progress, blocked, done   GROUP: requested, active, blocked, escalated, done
           Legal status moves: requested→in_progress, in_progress⇄blocked, in_progress→done, blocked→done, done→requested.
           --key defaults to cli:<random id>; --id (update) defaults to a fresh id — pass your own to make a retry safe.
-        exit codes: 0 done, 1 rejected by the ledger or monday (nothing changed), 2 usage or configuration error
+          Writes are recorded in the durable outbox (like every surface) and sent to monday from there: by the running
+          bot when it holds the data directory, else by this command. WAIT: --wait-seconds N (default 60) waits for
+          monday's confirmation and prints the item id; --no-wait returns once recorded. A command still pending when
+          the wait ends stays in the outbox and is sent later (exit 0, state "pending").
+        exit codes: 0 done or recorded, 1 rejected by the ledger or monday (nothing changed), 2 usage or configuration
+          error, 5 read-only mode (Ledger:ReadOnly)
         """;
 
     public async Task<int> RunAsync(CliContext context, IReadOnlyList<string> args, CancellationToken cancellationToken)
@@ -35,27 +41,19 @@ public sealed class LedgerCliCommand : ICliCommand
         }
 
         var rest = args.Skip(1).ToList();
-        try
+        return args[0] switch
         {
-            return args[0] switch
-            {
-                "create" => await CreateAsync(context, rest, cancellationToken),
-                "update" => await UpdateAsync(context, rest, cancellationToken),
-                "show" => await ShowAsync(context, rest, cancellationToken),
-                "list" => await ListAsync(context, rest, cancellationToken),
-                _ => throw new CliUsageException($"Unknown subcommand '{args[0]}'; use create, update, show or list."),
-            };
-        }
-        catch (MondayRequestException failure)
-        {
-            await context.Error.WriteLineAsync($"error: {failure.Message}");
-            return 1;
-        }
+            "create" => await CreateAsync(context, rest, cancellationToken),
+            "update" => await UpdateAsync(context, rest, cancellationToken),
+            "show" => await ShowAsync(context, rest, cancellationToken),
+            "list" => await ListAsync(context, rest, cancellationToken),
+            _ => throw new CliUsageException($"Unknown subcommand '{args[0]}'; use create, update, show or list."),
+        };
     }
 
     private static async Task<int> CreateAsync(CliContext context, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
-        var options = Parse(args, ["title", "owner", "due", "channel", "key"], ["json"]);
+        var options = Parse(args, ["title", "owner", "due", "channel", "key", "wait-seconds"], ["json", "no-wait"]);
         var key = options.Value("key") is { } given ? ParseKey(given) : LedgerKey.FromOrigin(LedgerSource.Cli, Guid.NewGuid().ToString("N"));
         var command = new CreateLedgerEntry(key.Value, key, options.Required("title"), LedgerSource.Cli)
         {
@@ -63,19 +61,21 @@ public sealed class LedgerCliCommand : ICliCommand
             DueDate = ParseDate(options, "due"),
             DiscordChannelId = options.Value("channel"),
         };
+        var wait = ParseWait(options);
         if (LedgerCommandValidator.Validate(command) is { } invalid)
         {
-            return await ReportAsync(context, [invalid], options.Has("json"));
+            return await ReportRejectedAsync(context, [invalid], options.Has("json"));
         }
 
-        using var connection = LedgerCliConnection.Open(context);
-        var result = await connection.Ledger.ExecuteAsync(command, cancellationToken);
-        return await ReportAsync(context, [result], options.Has("json"));
+        await using var services = CliServices.Open(context);
+        services.EnsureWritable();
+        services.RequireBoard();
+        return await RecordAndReportAsync(context, services, [command], wait, options.Has("json"), cancellationToken);
     }
 
     private static async Task<int> UpdateAsync(CliContext context, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
-        var options = Parse(args, ["key", "item", "status", "title", "owner", "due", "comment", "follow-up", "move", "id"], ["clear-owner", "clear-due", "archive", "json"]);
+        var options = Parse(args, ["key", "item", "status", "title", "owner", "due", "comment", "follow-up", "move", "id", "wait-seconds"], ["clear-owner", "clear-due", "archive", "json", "no-wait"]);
         var json = options.Has("json");
         var idempotency = options.Value("id") ?? $"cli:{Guid.NewGuid():N}";
         LedgerStatus? status = options.Value("status") is { } statusText
@@ -85,19 +85,22 @@ public sealed class LedgerCliCommand : ICliCommand
             ? LedgerGroupNames.TryParse(groupText, out var parsedGroup) ? parsedGroup : throw new CliUsageException($"--move must be requested, active, blocked, escalated or done, got '{groupText}'.")
             : null;
         var due = ParseDate(options, "due");
+        var wait = ParseWait(options);
         var wantsDetails = options.Value("title") is not null || options.Value("owner") is not null || due is not null || options.Has("clear-owner") || options.Has("clear-due");
         if (status is null && group is null && !wantsDetails && options.Value("comment") is null && options.Value("follow-up") is null && !options.Has("archive"))
         {
             throw new CliUsageException("Nothing to update: give --status, --title, --owner, --due, --comment, --follow-up, --move or --archive.");
         }
 
-        using var connection = LedgerCliConnection.Open(context);
+        await using var services = CliServices.Open(context);
+        services.EnsureWritable();
+        services.RequireBoard();
         // Read the entry first: its item id targets the writes and its real status is the "from" of a status change,
-        // so an illegal move is refused before anything is sent.
-        var entry = await FindAsync(connection.Ledger, options, cancellationToken);
+        // so an illegal move is refused before anything is recorded.
+        var entry = await FindAsync(services.Get<ILedger>(), options, cancellationToken);
         if (entry is null)
         {
-            await context.Error.WriteLineAsync("error: no such ledger entry.");
+            await context.Error.WriteLineAsync(NotFound(options));
             return 1;
         }
 
@@ -146,30 +149,93 @@ public sealed class LedgerCliCommand : ICliCommand
             commands.Add(new ArchiveLedgerEntry($"{idempotency}.archive", entry.Key) { MondayItemId = entry.MondayItemId });
         }
 
-        var invalid = commands.Select(LedgerCommandValidator.Validate).OfType<LedgerResult>().ToList();
+        var invalid = commands.Select(LedgerCommandValidator.Validate).OfType<LedgerRejected>().ToList();
         if (invalid.Count > 0)
         {
-            return await ReportAsync(context, invalid, json);
+            return await ReportRejectedAsync(context, invalid, json);
         }
 
-        var results = await connection.Ledger.ExecuteBatchAsync(commands, cancellationToken);
-        return await ReportAsync(context, results, json);
+        return await RecordAndReportAsync(context, services, commands, wait, json, cancellationToken);
+    }
+
+    /// <summary>
+    /// The one write path: record every command in the outbox (idempotent by its key), then wait, bounded, for the
+    /// outcome — flushing ourselves when we own the store, watching the bot's outbox when it holds it.
+    /// </summary>
+    private static async Task<int> RecordAndReportAsync(CliContext context, CliServices services, IReadOnlyList<LedgerCommand> commands, TimeSpan? wait, bool json, CancellationToken cancellationToken)
+    {
+        var ingestion = services.Get<LedgerIngestion>();
+        foreach (var command in commands)
+        {
+            await ingestion.RecordAsync(command, cancellationToken);
+        }
+
+        var keys = commands.Select(c => c.IdempotencyKey).ToList();
+        var report = wait is { } timeout
+            ? await services.Get<OutboxCompletion>().WaitAsync(keys, flush: !services.HandsOffToBot, timeout, cancellationToken)
+            : new OutboxCompletionReport(await Task.WhenAll(keys.Select(k => services.Get<IOutboxStore>().GetAsync(k, cancellationToken))), TimedOut: true);
+        var outcomes = commands.Zip(report.Records, (command, record) => new CommandOutcome(command, record)).ToList();
+        if (json)
+        {
+            await context.Output.WriteLineAsync(JsonSerializer.Serialize(outcomes.Select(o => o.ToJson()), CliServices.Json));
+        }
+        else
+        {
+            foreach (var outcome in outcomes)
+            {
+                await (outcome.IsRejected ? context.Error : context.Output).WriteLineAsync(outcome.Describe(services.HandsOffToBot));
+            }
+        }
+
+        return outcomes.Any(o => o.IsRejected) ? 1 : 0;
+    }
+
+    private sealed record CommandOutcome(LedgerCommand Command, OutboxRecord? Record)
+    {
+        public bool IsRejected => Record is { State: OutboxState.Failed, NextAttemptAt: null };
+
+        public string State => Record switch
+        {
+            { State: OutboxState.Confirmed } => "confirmed",
+            { State: OutboxState.Failed, NextAttemptAt: null } => "dead_lettered",
+            { State: OutboxState.Failed } => "retrying",
+            _ => "pending",
+        };
+
+        public string Describe(bool handedOff) => Record switch
+        {
+            { State: OutboxState.Confirmed } confirmed => $"ok: {Command.Operation} {Command.Key} → monday item {confirmed.MondayItemId}",
+            { State: OutboxState.Failed, NextAttemptAt: null } dead => $"rejected: {Command.Operation} {Command.Key}: {dead.LastError}",
+            { State: OutboxState.Failed } retrying => $"recorded, retrying at {retrying.NextAttemptAt:O}: {Command.Operation} {Command.Key}: {retrying.LastError}",
+            _ => $"recorded: {Command.Operation} {Command.Key} (idempotency key {Command.IdempotencyKey}) is in the outbox; {(handedOff ? "the running bot sends it" : "the bot or `bot ingest drain` sends it")}",
+        };
+
+        public object ToJson() => new
+        {
+            outcome = State,
+            operation = Command.Operation,
+            key = Command.Key.Value,
+            idempotencyKey = Command.IdempotencyKey,
+            mondayItemId = Record?.MondayItemId,
+            reason = Record?.LastError,
+        };
     }
 
     private static async Task<int> ShowAsync(CliContext context, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         var options = Parse(args, ["key", "item"], ["json"]);
-        using var connection = LedgerCliConnection.Open(context);
-        var entry = await FindAsync(connection.Ledger, options, cancellationToken);
+        await using var services = CliServices.Open(context);
+        services.RequireBoard();
+        var entry = await FindAsync(services.Get<ILedger>(), options, cancellationToken);
         if (entry is null)
         {
-            await context.Error.WriteLineAsync("error: no such ledger entry.");
+            await context.Error.WriteLineAsync(NotFound(options));
             return 1;
         }
 
         if (options.Has("json"))
         {
-            await context.Output.WriteLineAsync(JsonSerializer.Serialize(EntryJson(entry), LedgerCliConnection.Json));
+            await context.Output.WriteLineAsync(JsonSerializer.Serialize(EntryJson(entry), CliServices.Json));
         }
         else
         {
@@ -191,13 +257,14 @@ public sealed class LedgerCliCommand : ICliCommand
             throw new CliUsageException("--limit must be 1..10000.");
         }
 
-        using var connection = LedgerCliConnection.Open(context);
-        var entries = await connection.Ledger.QueryAsync(
+        await using var services = CliServices.Open(context);
+        services.RequireBoard();
+        var entries = await services.Get<ILedger>().QueryAsync(
             new LedgerQuery { Status = status, Owner = options.Value("owner"), DueBefore = ParseDate(options, "due-before"), Limit = limit },
             cancellationToken);
         if (options.Has("json"))
         {
-            await context.Output.WriteLineAsync(JsonSerializer.Serialize(entries.Select(EntryJson), LedgerCliConnection.Json));
+            await context.Output.WriteLineAsync(JsonSerializer.Serialize(entries.Select(EntryJson), CliServices.Json));
             return 0;
         }
 
@@ -212,7 +279,7 @@ public sealed class LedgerCliCommand : ICliCommand
         return 0;
     }
 
-    private static async Task<LedgerEntry?> FindAsync(MondayLedger ledger, CliArguments options, CancellationToken cancellationToken)
+    private static async Task<LedgerEntry?> FindAsync(ILedger ledger, CliArguments options, CancellationToken cancellationToken)
     {
         var key = options.Value("key");
         var item = options.Value("item");
@@ -234,37 +301,24 @@ public sealed class LedgerCliCommand : ICliCommand
         return (await ledger.GetByIdsAsync([item], cancellationToken)).FirstOrDefault();
     }
 
-    private static async Task<int> ReportAsync(CliContext context, IReadOnlyList<LedgerResult> results, bool json)
+    private static async Task<int> ReportRejectedAsync(CliContext context, IReadOnlyList<LedgerRejected> rejections, bool json)
     {
         if (json)
         {
-            await context.Output.WriteLineAsync(JsonSerializer.Serialize(results.Select(ResultJson), LedgerCliConnection.Json));
+            await context.Output.WriteLineAsync(JsonSerializer.Serialize(
+                rejections.Select(r => new { outcome = $"rejected_{KindName(r.Kind)}", operation = r.Command.Operation, key = r.Command.Key.Value, reason = r.Reason }),
+                CliServices.Json));
         }
         else
         {
-            foreach (var result in results)
+            foreach (var rejected in rejections)
             {
-                var line = result switch
-                {
-                    LedgerApplied applied => $"ok: {result.Command.Operation} {result.Command.Key} → monday item {applied.MondayItemId}{(applied.Replayed ? " (already applied)" : string.Empty)}",
-                    LedgerRejected rejected => $"rejected ({KindName(rejected.Kind)}): {result.Command.Operation} {result.Command.Key}: {rejected.Reason}",
-                    LedgerRetryable retryable => $"not applied, temporary failure: {result.Command.Operation} {result.Command.Key}: {retryable.Reason} — run the same command again{(retryable.RetryAfter is { } wait ? $" after {wait.TotalSeconds:0}s" : string.Empty)}",
-                    _ => result.ToString(),
-                };
-                await (result is LedgerApplied ? context.Output : context.Error).WriteLineAsync(line);
+                await context.Error.WriteLineAsync($"rejected ({KindName(rejected.Kind)}): {rejected.Command.Operation} {rejected.Command.Key}: {rejected.Reason}");
             }
         }
 
-        return results.All(r => r is LedgerApplied) ? 0 : 1;
+        return 1;
     }
-
-    private static object ResultJson(LedgerResult result) => result switch
-    {
-        LedgerApplied applied => new { outcome = "applied", operation = result.Command.Operation, key = result.Command.Key.Value, mondayItemId = (string?)applied.MondayItemId, replayed = applied.Replayed, reason = (string?)null },
-        LedgerRejected rejected => new { outcome = $"rejected_{KindName(rejected.Kind)}", operation = result.Command.Operation, key = result.Command.Key.Value, mondayItemId = result.Command.MondayItemId, replayed = false, reason = (string?)rejected.Reason },
-        LedgerRetryable retryable => new { outcome = "retryable", operation = result.Command.Operation, key = result.Command.Key.Value, mondayItemId = result.Command.MondayItemId, replayed = false, reason = (string?)retryable.Reason },
-        _ => throw new ArgumentOutOfRangeException(nameof(result)),
-    };
 
     private static object EntryJson(LedgerEntry entry) => new
     {
@@ -279,6 +333,7 @@ public sealed class LedgerCliCommand : ICliCommand
         source = entry.Source?.ToWireName(),
         discordChannelId = entry.DiscordChannelId,
         groupId = entry.GroupId,
+        group = entry.GroupTitle,
         active = entry.IsActive,
     };
 
@@ -298,13 +353,29 @@ public sealed class LedgerCliCommand : ICliCommand
 
         await output.WriteLineAsync($"Source:     {entry.Source?.ToWireName() ?? "-"}");
         await output.WriteLineAsync($"Channel:    {entry.DiscordChannelId ?? "-"}");
-        await output.WriteLineAsync($"Group:      {entry.GroupId ?? "-"}");
+        await output.WriteLineAsync($"Group:      {entry.GroupTitle ?? entry.GroupId ?? "-"}");
     }
 
     private static CliArguments Parse(IReadOnlyList<string> args, string[] values, string[] flags)
     {
         var options = CliArguments.Parse(args, values, flags);
         return options.Positionals.Count > 0 ? throw new CliUsageException($"Unexpected argument '{options.Positionals[0]}'.") : options;
+    }
+
+    // monday finds items by column value only while they are active; by id it also finds archived ones.
+    private static string NotFound(CliArguments options) => options.Value("key") is { } key
+        ? $"error: no active ledger entry has key {key}; an archived or deleted entry is found by its monday item id (--item ID)."
+        : $"error: monday has no item {options.Value("item")} (deleted, or on another account).";
+
+    private static TimeSpan? ParseWait(CliArguments options)
+    {
+        if (options.Has("no-wait"))
+        {
+            return options.Has("wait-seconds") ? throw new CliUsageException("Give --no-wait or --wait-seconds, not both.") : null;
+        }
+
+        var seconds = options.Int("wait-seconds") ?? 60;
+        return seconds is < 1 or > 3600 ? throw new CliUsageException("--wait-seconds must be 1..3600.") : TimeSpan.FromSeconds(seconds);
     }
 
     private static LedgerKey ParseKey(string text) =>

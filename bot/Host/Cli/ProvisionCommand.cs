@@ -38,13 +38,21 @@ public sealed class ProvisionCommand : ICliCommand
         }
 
         var json = options.Has("json");
-        using var connection = LedgerCliConnection.Open(context, board, requireBoard: false);
-        var provisioner = new LedgerBoardProvisioner(connection.Client);
+        await using var services = CliServices.Open(context);
+        var monday = services.Get<Microsoft.Extensions.Options.IOptions<MondayOptions>>().Value;
+        var boardId = board ?? monday.BoardId;
+        var provisioner = new LedgerBoardProvisioner(services.Get<MondayClient>());
         try
         {
-            return string.IsNullOrEmpty(connection.Options.BoardId)
-                ? await CreateAsync(context, provisioner, options.Value("name") ?? LedgerBoardSchema.DefaultBoardName, json, cancellationToken)
-                : await ValidateAsync(context, provisioner, connection.Options.BoardId, json, cancellationToken);
+            if (string.IsNullOrEmpty(boardId))
+            {
+                // Creating a board is a write: refused in read-only mode like every other.
+                services.EnsureWritable();
+                return await CreateAsync(context, provisioner, options.Value("name") ?? LedgerBoardSchema.DefaultBoardName, json, cancellationToken);
+            }
+
+            monday.EnsureBoardAllowed(boardId);
+            return await ValidateAsync(context, provisioner, boardId, json, cancellationToken);
         }
         catch (MondayRequestException failure)
         {
@@ -68,7 +76,7 @@ public sealed class ProvisionCommand : ICliCommand
                 columns = created.CreatedColumns,
                 matches = created.RemainingDrift.Count == 0,
                 drift = created.RemainingDrift.Select(DriftJson),
-            }, LedgerCliConnection.Json));
+            }, CliServices.Json));
         }
         else
         {
@@ -94,7 +102,7 @@ public sealed class ProvisionCommand : ICliCommand
                 found = validation.Board is not null,
                 matches = validation.Matches,
                 drift = validation.Drift.Select(DriftJson),
-            }, LedgerCliConnection.Json));
+            }, CliServices.Json));
         }
         else if (validation.Board is null)
         {

@@ -1,17 +1,16 @@
 using System.Globalization;
 using System.Text.Json;
-using DiscordLedgerBot.Core.Redis;
+using DiscordLedgerBot.Core.Outbox;
 using DiscordLedgerBot.Core.Registry;
 using DiscordLedgerBot.Registry;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
-using StackExchange.Redis;
 
 namespace DiscordLedgerBot.Cli;
 
 /// <summary>
 /// `bot registry list|rank|override|clear|validate`: operates on the persisted registry store (the same one the
-/// host uses, from Registry:Store/StorePath). A running host adopts the change at its next sweep.
+/// host uses, from Registry:Store/StorePath). A running host adopts the change at its next sweep. Overrides and
+/// clears are audited on the ledger's registry audit item through the outbox, like the bot's own decisions.
 /// </summary>
 public sealed class RegistryCommand : ICliCommand
 {
@@ -23,11 +22,13 @@ public sealed class RegistryCommand : ICliCommand
         usage: bot registry list [--json]
                bot registry rank --workflow NAME [--affordances a,b]
                bot registry override --tool ID --action disable|enable|force-prefer --actor WHO --reason WHY
-                                     [--workflow NAME] [--expires 2026-11-21T18:00:00Z | --for 30m|2h|1d]
-               bot registry clear --tool ID --actor WHO --reason WHY [--workflow NAME]
+                                     [--workflow NAME] [--expires 2026-11-21T18:00:00Z | --for 30m|2h|1d] [WAIT]
+               bot registry clear --tool ID --actor WHO --reason WHY [--workflow NAME] [WAIT]
                bot registry validate [--file tools.json] [--tool onboarding.json]
         Store and catalog come from configuration: --Registry:StorePath=..., --Registry:CatalogPath=...
-        Exit codes: 0 ok, 1 rejected (unknown tool, invalid input or file), 2 usage error.
+        override and clear are audited on the ledger's registry audit item (Registry:AuditLedgerKey) through the outbox;
+        WAIT: --wait-seconds N (default 60) waits for monday to confirm the note, --no-wait only records it.
+        Exit codes: 0 ok, 1 rejected (unknown tool, invalid input or file), 2 usage error, 5 read-only mode.
         """;
 
     public async Task<int> RunAsync(CliContext context, IReadOnlyList<string> args, CancellationToken cancellationToken)
@@ -39,17 +40,15 @@ public sealed class RegistryCommand : ICliCommand
 
         var options = new RegistryOptions();
         context.Configuration.GetSection(RegistryOptions.SectionName).Bind(options);
-        // `--Section:Key=value` words are configuration (already applied to context.Configuration), not verb options.
-        var rest = args.Skip(1).Where(a => !(a.StartsWith("--", StringComparison.Ordinal) && a.Contains(':', StringComparison.Ordinal) && a.Contains('=', StringComparison.Ordinal))).ToList();
-        await using var redis = new LazyRedisConnection(context);
+        var rest = args.Skip(1).ToList();
         try
         {
             return args[0] switch
             {
-                "list" => await ListAsync(context, options, redis, CliArguments.Parse(rest, [], ["json"]), cancellationToken),
-                "rank" => await RankAsync(context, options, redis, CliArguments.Parse(rest, ["workflow", "affordances"]), cancellationToken),
-                "override" => await OverrideAsync(context, options, redis, CliArguments.Parse(rest, ["tool", "action", "actor", "reason", "workflow", "expires", "for"]), cancellationToken),
-                "clear" => await ClearAsync(context, options, redis, CliArguments.Parse(rest, ["tool", "actor", "reason", "workflow"]), cancellationToken),
+                "list" => await ListAsync(context, CliArguments.Parse(rest, [], ["json"]), cancellationToken),
+                "rank" => await RankAsync(context, CliArguments.Parse(rest, ["workflow", "affordances"]), cancellationToken),
+                "override" => await OverrideAsync(context, CliArguments.Parse(rest, ["tool", "action", "actor", "reason", "workflow", "expires", "for", "wait-seconds"], ["no-wait"]), cancellationToken),
+                "clear" => await ClearAsync(context, CliArguments.Parse(rest, ["tool", "actor", "reason", "workflow", "wait-seconds"], ["no-wait"]), cancellationToken),
                 "validate" => await ValidateAsync(context, options, CliArguments.Parse(rest, ["file", "tool"]), cancellationToken),
                 _ => throw new CliUsageException($"Unknown subcommand '{args[0]}'."),
             };
@@ -66,24 +65,70 @@ public sealed class RegistryCommand : ICliCommand
         }
     }
 
-    private static async Task<CapabilityRegistry> OpenAsync(CliContext context, RegistryOptions options, LazyRedisConnection redis, CancellationToken cancellationToken)
+    /// <summary>The registry as the bot composes it, loaded from its store; decisions it records are collected for the wait.</summary>
+    private static async Task<(CliServices Services, CapabilityRegistry Registry, CollectingDecisionRecorder Audit)> OpenAsync(CliContext context, CancellationToken cancellationToken)
     {
-        var store = RegistryBootstrap.CreateStore(options, redis.Get);
-        var registry = new CapabilityRegistry(
-            store,
-            new ConsoleDecisionRecorder(context.Output),
-            new ChannelRegistryEventSink(),
-            context.Time,
-            new CapabilityRegistryOptions { AuditLedgerKey = options.AuditLedgerKey, Breaker = options.Breaker },
-            NullLogger<CapabilityRegistry>.Instance);
-        await RegistryBootstrap.InitializeAsync(registry, store, options, cancellationToken);
-        return registry;
+        CollectingDecisionRecorder? audit = null;
+        var services = CliServices.Open(context, collection => collection.AddSingleton<IDecisionRecorder>(sp =>
+            audit = new CollectingDecisionRecorder(ActivatorUtilities.CreateInstance<OutboxDecisionRecorder>(sp))));
+        try
+        {
+            var registry = services.Get<CapabilityRegistry>();
+            _ = services.Get<IDecisionRecorder>();
+            await RegistryBootstrap.InitializeAsync(registry, services.Get<IRegistryStore>(), services.Get<Microsoft.Extensions.Options.IOptions<RegistryOptions>>().Value, cancellationToken);
+            return (services, registry, audit!);
+        }
+        catch
+        {
+            await services.DisposeAsync();
+            throw;
+        }
     }
 
-    private static async Task<int> ListAsync(CliContext context, RegistryOptions options, LazyRedisConnection redis, CliArguments parsed, CancellationToken cancellationToken)
+    /// <summary>Waits (bounded) until the audit notes this verb recorded reached the ledger, and says where they are.</summary>
+    private static async Task ReportAuditAsync(CliContext context, CliServices services, CollectingDecisionRecorder audit, CliArguments parsed, CancellationToken cancellationToken)
+    {
+        if (audit.IdempotencyKeys.Count == 0)
+        {
+            return;
+        }
+
+        if (parsed.Has("no-wait"))
+        {
+            await context.Output.WriteLineAsync("Audit note recorded in the outbox for the ledger's registry audit item.");
+            return;
+        }
+
+        if (!services.HandsOffToBot)
+        {
+            // Sending the note ourselves needs the board; the running bot would use its own.
+            services.RequireBoard();
+        }
+
+        var seconds = parsed.Int("wait-seconds") ?? 60;
+        var report = await services.Get<OutboxCompletion>().WaitAsync(audit.IdempotencyKeys, flush: !services.HandsOffToBot, TimeSpan.FromSeconds(Math.Clamp(seconds, 1, 3600)), cancellationToken);
+        await context.Output.WriteLineAsync(report.AllConfirmed
+            ? $"Audit note added to the ledger's registry audit item (monday item {report.Records[^1]!.MondayItemId})."
+            : "Audit note recorded in the outbox; it reaches the ledger's registry audit item when monday confirms.");
+    }
+
+    /// <summary>Remembers the outbox keys of the audit notes a verb records, so the verb can wait for them.</summary>
+    private sealed class CollectingDecisionRecorder(IDecisionRecorder inner) : IDecisionRecorder
+    {
+        public List<string> IdempotencyKeys { get; } = [];
+
+        public async Task RecordAsync(string ledgerKey, string body, string idempotencyKey, CancellationToken cancellationToken)
+        {
+            await inner.RecordAsync(ledgerKey, body, idempotencyKey, cancellationToken);
+            IdempotencyKeys.Add(idempotencyKey);
+        }
+    }
+
+    private static async Task<int> ListAsync(CliContext context, CliArguments parsed, CancellationToken cancellationToken)
     {
         RequireNoPositionals(parsed);
-        var registry = await OpenAsync(context, options, redis, cancellationToken);
+        var (services, registry, _) = await OpenAsync(context, cancellationToken);
+        await using var owned = services;
         var tools = registry.ListTools();
         if (parsed.Has("json"))
         {
@@ -106,19 +151,20 @@ public sealed class RegistryCommand : ICliCommand
         return 0;
     }
 
-    private static async Task<int> RankAsync(CliContext context, RegistryOptions options, LazyRedisConnection redis, CliArguments parsed, CancellationToken cancellationToken)
+    private static async Task<int> RankAsync(CliContext context, CliArguments parsed, CancellationToken cancellationToken)
     {
         RequireNoPositionals(parsed);
         var workflow = parsed.Required("workflow");
         var affordances = (parsed.Value("affordances") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var registry = await OpenAsync(context, options, redis, cancellationToken);
+        var (services, registry, _) = await OpenAsync(context, cancellationToken);
+        await using var owned = services;
         // The CLI has no live probes: health is unknown here, so this shows the static order plus overrides.
         await context.Output.WriteLineAsync($"Ranking for {workflow} (static: the CLI runs no health checks; GET {RegistryAdminEndpoints.AdminPrefix}/rank shows live health)");
         await context.Output.WriteAsync(registry.Rank(workflow, affordances).Describe());
         return 0;
     }
 
-    private static async Task<int> OverrideAsync(CliContext context, RegistryOptions options, LazyRedisConnection redis, CliArguments parsed, CancellationToken cancellationToken)
+    private static async Task<int> OverrideAsync(CliContext context, CliArguments parsed, CancellationToken cancellationToken)
     {
         RequireNoPositionals(parsed);
         var action = parsed.Required("action") switch
@@ -136,19 +182,24 @@ public sealed class RegistryCommand : ICliCommand
         var expiresAt = parsed.Value("expires") is { } raw ? ParseTimestamp(raw)
             : parsed.Value("for") is { } duration ? context.Time.GetUtcNow() + ParseDuration(duration)
             : (DateTimeOffset?)null;
-        var registry = await OpenAsync(context, options, redis, cancellationToken);
+        var (services, registry, audit) = await OpenAsync(context, cancellationToken);
+        await using var owned = services;
+        services.EnsureWritable();
         var applied = await registry.SetOverrideAsync(
             new OverrideRequest(parsed.Required("tool"), parsed.Value("workflow"), action, parsed.Required("actor"), parsed.Required("reason"), expiresAt),
             $"cli-override-{Guid.NewGuid():N}",
             cancellationToken);
         await context.Output.WriteLineAsync($"Override set: {applied.ToolId} {applied.Describe()} (registry revision {registry.Revision}).");
+        await ReportAuditAsync(context, services, audit, parsed, cancellationToken);
         return 0;
     }
 
-    private static async Task<int> ClearAsync(CliContext context, RegistryOptions options, LazyRedisConnection redis, CliArguments parsed, CancellationToken cancellationToken)
+    private static async Task<int> ClearAsync(CliContext context, CliArguments parsed, CancellationToken cancellationToken)
     {
         RequireNoPositionals(parsed);
-        var registry = await OpenAsync(context, options, redis, cancellationToken);
+        var (services, registry, audit) = await OpenAsync(context, cancellationToken);
+        await using var owned = services;
+        services.EnsureWritable();
         var tool = parsed.Required("tool");
         var workflow = parsed.Value("workflow");
         var removed = await registry.ClearOverrideAsync(tool, workflow, parsed.Required("actor"), parsed.Required("reason"), $"cli-clear-{Guid.NewGuid():N}", cancellationToken);
@@ -159,6 +210,7 @@ public sealed class RegistryCommand : ICliCommand
         }
 
         await context.Output.WriteLineAsync($"Override cleared: {tool} for {removed.Scope} (registry revision {registry.Revision}).");
+        await ReportAuditAsync(context, services, audit, parsed, cancellationToken);
         return 0;
     }
 
@@ -213,46 +265,5 @@ public sealed class RegistryCommand : ICliCommand
         }
 
         throw new CliUsageException($"--for '{raw}' must be a positive number followed by m, h or d (e.g. 30m).");
-    }
-
-    /// <summary>
-    /// The CLI has no ledger connection: it prints the update the running bot's recorder would write, so the
-    /// operator can see it; the persisted audit log is the durable record of CLI changes.
-    /// </summary>
-    private sealed class ConsoleDecisionRecorder(TextWriter output) : IDecisionRecorder
-    {
-        public Task RecordAsync(string ledgerKey, string body, string idempotencyKey, CancellationToken cancellationToken) =>
-            output.WriteLineAsync($"ledger note for {ledgerKey} (printed, not sent from the CLI): {body}");
-    }
-
-    /// <summary>Connects to Redis (the Redis configuration section) only when the redis store is used, and closes it after the verb.</summary>
-    private sealed class LazyRedisConnection(CliContext context) : IAsyncDisposable
-    {
-        private ConnectionMultiplexer? _connection;
-
-        public IDatabaseAsync Get()
-        {
-            if (_connection is null)
-            {
-                var options = new RedisOptions();
-                context.Configuration.GetSection(RedisOptions.SectionName).Bind(options);
-                if (!options.IsConfigured)
-                {
-                    throw new RegistryValidationException("Registry:Store is 'redis' but Redis:ConnectionString (or Redis:Host) is not set (env Redis__ConnectionString).");
-                }
-
-                _connection = ConnectionMultiplexer.Connect(options.ToConfigurationOptions());
-            }
-
-            return _connection.GetDatabase();
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_connection is not null)
-            {
-                await _connection.DisposeAsync();
-            }
-        }
     }
 }

@@ -1,12 +1,7 @@
-using DiscordLedgerBot.Core.Monday;
-using DiscordLedgerBot.Core.Redis;
-using DiscordLedgerBot.Core.Registry;
 using DiscordLedgerBot.Core.Storage;
-using DiscordLedgerBot.Discord;
 using DiscordLedgerBot.Discord.Interactions;
-using DiscordLedgerBot.Outbox;
+using DiscordLedgerBot.Handoff;
 using DiscordLedgerBot.Registry;
-using Microsoft.Extensions.Options;
 
 namespace DiscordLedgerBot.Hosting;
 
@@ -16,10 +11,63 @@ public static class BotHost
     /// <summary>Exit code when the configuration is incomplete or invalid (the message names each key).</summary>
     public const int ConfigurationError = 3;
 
+    /// <summary>Exit code when another process holds the data directory.</summary>
+    public const int StoreHeld = 4;
+
+    /// <summary>Where the bot listens unless <c>--urls</c> / <c>ASPNETCORE_URLS</c> says otherwise; `bot healthcheck` probes it.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+
     public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken) => RunAsync(args, null, cancellationToken);
 
     /// <param name="extension">What the sandbox (or a test kit) adds around the product's composition; null in production.</param>
     public static async Task<int> RunAsync(string[] args, IBotHostExtension? extension, CancellationToken cancellationToken)
+    {
+        WebApplication app;
+        try
+        {
+            app = await BuildAsync(args, extension, cancellationToken);
+        }
+        catch (FileNotFoundException missingConfig)
+        {
+            await Console.Error.WriteLineAsync($"The bot cannot start: {missingConfig.Message}");
+            return ConfigurationError;
+        }
+
+        await using (app)
+        {
+            // Checked before the host starts, so a bad start is a short list of what to fix, not a stack trace.
+            var failures = LedgerBotComposition.ValidateOptions(app.Services, LedgerBotComposition.OptionsFor(LedgerBotRole.Bot));
+            if (failures.Count > 0)
+            {
+                await Console.Error.WriteLineAsync("The bot cannot start: its configuration is incomplete or invalid.");
+                foreach (var failure in failures)
+                {
+                    await Console.Error.WriteLineAsync($"  - {failure}");
+                }
+
+                await Console.Error.WriteLineAsync("Set these in config.json, as environment variables (see .env.sample) or on the command line (--Section:Key=value).");
+                return ConfigurationError;
+            }
+
+            try
+            {
+                _ = app.Services.GetRequiredService<IStorageBackend>();
+            }
+            catch (StorageLockedException held)
+            {
+                var storage = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>().Value;
+                var owner = BotEndpointFile.TryRead(storage.DataDirectory) is { } other ? $" Another bot (pid {other.ProcessId}, {other.Url}) runs on it." : string.Empty;
+                await Console.Error.WriteLineAsync($"The bot cannot start: {held.Message}{owner} Stop that process or give this one its own Storage:DataDirectory.");
+                return StoreHeld;
+            }
+
+            await app.RunAsync(cancellationToken);
+            return 0;
+        }
+    }
+
+    /// <summary>The composed, not yet started bot; test kits start it themselves.</summary>
+    public static async Task<WebApplication> BuildAsync(string[] args, IBotHostExtension? extension, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
         BotConfiguration.Apply(builder.Configuration, args);
@@ -28,69 +76,26 @@ public static class BotHost
             await extension.ConfigureAsync(builder, cancellationToken);
         }
 
-        AddBotServices(builder);
-        var app = builder.Build();
-        MapBotEndpoints(app);
-        extension?.Configure(app);
-
-        try
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
-            await app.RunAsync(cancellationToken);
-            return 0;
+            builder.WebHost.UseUrls(DefaultUrl);
         }
-        catch (Exception e) when (ValidationFailures(e) is { Count: > 0 } failures)
-        {
-            await Console.Error.WriteLineAsync("The bot cannot start: its configuration is incomplete or invalid.");
-            foreach (var failure in failures)
-            {
-                await Console.Error.WriteLineAsync($"  - {failure}");
-            }
 
-            await Console.Error.WriteLineAsync("Set these in config.json, as environment variables (see .env.sample) or on the command line (--Section:Key=value).");
-            return ConfigurationError;
-        }
-    }
-
-    // Start-up validation reports one options type, or several at once wrapped in an AggregateException.
-    private static List<string> ValidationFailures(Exception exception) => exception switch
-    {
-        OptionsValidationException invalid => [.. invalid.Failures],
-        AggregateException aggregate => [.. aggregate.Flatten().InnerExceptions.SelectMany(ValidationFailures)],
-        _ => [],
-    };
-
-    private static void AddBotServices(WebApplicationBuilder builder)
-    {
-        var configuration = builder.Configuration;
-        var services = builder.Services;
         builder.AddServiceDefaults();
-
-        services.AddMondayLedger(configuration);
-
-        services.Configure<StorageOptions>(configuration.GetSection(StorageOptions.SectionName));
-        services.Configure<RedisOptions>(configuration.GetSection(RedisOptions.SectionName));
-        services.AddLedgerStorage();
-        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
-        services.AddLedgerOutboxWorker(configuration);
-
-        // Registered before the registry so its TryAdd keeps this one: selection rationale goes to the ledger.
-        services.AddSingleton<IDecisionRecorder, OutboxDecisionRecorder>();
-        services.AddCapabilityRegistry(configuration);
-
-        services.AddDiscordClient(configuration).AddDiscordGatewayHostedService();
-        services.AddDiscordInteractions(configuration, _ => { });
-    }
-
-    private static void MapBotEndpoints(WebApplication app)
-    {
+        builder.Services.AddLedgerBot(builder.Configuration, LedgerBotRole.Bot);
+        var app = builder.Build();
         app.MapServiceDefaults();
         app.MapRegistryAdmin();
+        app.MapLocalHandoff();
 
         // The HTTP interactions endpoint is optional: it needs the application's public key to verify signatures.
         if (!string.IsNullOrEmpty(app.Configuration["Discord:PublicKey"]))
         {
             app.MapDiscordInteractions();
         }
+
+        extension?.Configure(app);
+        return app;
     }
 }
 

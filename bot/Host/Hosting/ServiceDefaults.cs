@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
@@ -25,7 +26,7 @@ public static class ServiceDefaults
 
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();
         builder.Services.AddSingleton<TelemetryProviders>();
@@ -37,13 +38,27 @@ public static class ServiceDefaults
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Liveness: the process answers; no checks run and nothing is disclosed (what an orchestrator restarts on).
+        app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteStatusOnlyAsync });
+        // Readiness: every check; the per-check details only to an admin (bearer Registry:AdminToken) or in the sandbox.
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
         return app;
+    }
+
+    private static Task WriteStatusOnlyAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        return context.Response.WriteAsync(new JsonObject { ["status"] = report.Status.ToString() }.ToJsonString());
     }
 
     // Operators need to see which part is unhealthy (and which store is active), not just one word.
     private static Task WriteHealthAsync(HttpContext context, HealthReport report)
     {
+        if (!MayReadDetails(context))
+        {
+            return WriteStatusOnlyAsync(context, report);
+        }
+
         context.Response.ContentType = "application/json; charset=utf-8";
         var body = new JsonObject
         {
@@ -56,6 +71,20 @@ public static class ServiceDefaults
             }))),
         };
         return context.Response.WriteAsync(body.ToJsonString());
+    }
+
+    private static bool MayReadDetails(HttpContext context)
+    {
+        var configuration = context.RequestServices.GetRequiredService<IConfiguration>();
+        if (configuration.GetValue<bool>("Sandbox:Enabled"))
+        {
+            return true;
+        }
+
+        var token = configuration["Registry:AdminToken"];
+        var header = context.Request.Headers.Authorization.ToString();
+        return !string.IsNullOrEmpty(token) && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+            System.Text.Encoding.UTF8.GetBytes(header), System.Text.Encoding.UTF8.GetBytes("Bearer " + token));
     }
 
     /// <summary>Owns the tracer and meter providers for the host's lifetime; exports over OTLP only when an endpoint is configured.</summary>

@@ -21,15 +21,3 @@ public sealed partial class OutboxHostedService(OutboxWorker worker, ILogger<Out
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbox worker starting")]
     private static partial void LogStarting(ILogger logger);
 }
-
-public static class OutboxHostingExtensions
-{
-    /// <summary>Outbox services (<see cref="OutboxServiceCollectionExtensions.AddLedgerOutbox"/>) plus the hosted worker and retention purge.</summary>
-    public static IServiceCollection AddLedgerOutboxWorker(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddLedgerOutbox(configuration);
-        services.AddHostedService<OutboxHostedService>();
-        services.AddHostedService<OutboxRetentionService>();
-        return services;
-    }
-}

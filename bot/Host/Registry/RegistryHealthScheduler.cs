@@ -1,14 +1,13 @@
 using DiscordLedgerBot.Core.Registry;
 using Microsoft.Extensions.Options;
 using Quartz;
-using Quartz.Extensibility;
 
 namespace DiscordLedgerBot.Registry;
 
 /// <summary>
-/// Owns a Quartz scheduler for the registry: one repeating trigger per tool at its check interval, plus the
-/// sweep (staleness, pruning, override expiry, adopting CLI changes). Re-plans whenever the tool set changes.
-/// The host has no Quartz hosting integration, so this hosted service builds and stops the scheduler itself.
+/// Plans the registry's jobs on the host's one Quartz scheduler (see <c>LedgerBotJobs</c>): one repeating trigger per
+/// tool at its check interval, plus the sweep (staleness, pruning, override expiry, adopting CLI changes). Re-plans
+/// whenever the tool set changes. Loads (or seeds) the registry first, so nothing reads an empty registry.
 /// </summary>
 public sealed partial class RegistryHealthScheduler : IHostedService, IAsyncDisposable
 {
@@ -16,26 +15,25 @@ public sealed partial class RegistryHealthScheduler : IHostedService, IAsyncDisp
     private const string SweepJobName = "sweep";
     private readonly CapabilityRegistry _registry;
     private readonly IRegistryStore _store;
-    private readonly IServiceProvider _services;
+    private readonly ISchedulerFactory _schedulers;
     private readonly TimeProvider _time;
     private readonly RegistryOptions _options;
     private readonly ILogger<RegistryHealthScheduler> _logger;
     private readonly SemaphoreSlim _planLock = new(1, 1);
     private readonly Dictionary<string, TimeSpan> _scheduled = new(StringComparer.Ordinal);
-    private StandaloneSchedulerFactory? _factory;
     private IScheduler? _scheduler;
 
     public RegistryHealthScheduler(
         CapabilityRegistry registry,
         IRegistryStore store,
-        IServiceProvider services,
+        ISchedulerFactory schedulers,
         TimeProvider time,
         IOptions<RegistryOptions> options,
         ILogger<RegistryHealthScheduler> logger)
     {
         _registry = registry;
         _store = store;
-        _services = services;
+        _schedulers = schedulers;
         _time = time;
         _options = options.Value;
         _logger = logger;
@@ -50,14 +48,7 @@ public sealed partial class RegistryHealthScheduler : IHostedService, IAsyncDisp
             return;
         }
 
-        _factory = QuartzSchedulerBuilder.Create(q => q
-                .ConfigureScheduler(o => o.InstanceName = $"capability-registry-{Guid.NewGuid():N}")
-                .UseJobFactory(new ScopedJobFactory(_services))
-                .UseTimeProvider(_time)
-                .UseDefaultThreadPool(maxConcurrency: 4))
-            .Build();
-        _scheduler = await _factory.GetScheduler(cancellationToken);
-        await _scheduler.Start(cancellationToken);
+        _scheduler = await _schedulers.GetScheduler(cancellationToken);
         var sweep = JobBuilder.Create<RegistrySweepJob>().WithIdentity(SweepJobName, JobGroup).DisallowConcurrentExecution(true).Build();
         var sweepTrigger = TriggerBuilder.Create(_time)
             .WithIdentity(SweepJobName, JobGroup)
@@ -70,24 +61,18 @@ public sealed partial class RegistryHealthScheduler : IHostedService, IAsyncDisp
         await PlanAsync(cancellationToken);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    // The scheduler belongs to the host's Quartz service, which stops it; this only stops re-planning.
+    public Task StopAsync(CancellationToken cancellationToken)
     {
         _registry.ToolsChanged -= OnToolsChanged;
-        if (_scheduler is not null)
-        {
-            await _scheduler.Shutdown(waitForJobsToComplete: false, cancellationToken);
-        }
+        return Task.CompletedTask;
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _registry.ToolsChanged -= OnToolsChanged;
-        if (_factory is not null)
-        {
-            await _factory.DisposeAsync();
-        }
-
         _planLock.Dispose();
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Brings the triggers in line with the registered tools: adds new ones, re-times changed ones, removes gone ones.</summary>
@@ -162,29 +147,10 @@ public sealed partial class RegistryHealthScheduler : IHostedService, IAsyncDisp
 
     [LoggerMessage(EventId = 4112, Level = LogLevel.Warning, Message = "Registry health checks are disabled (Registry:HealthChecksEnabled=false); tools stay unknown until enabled")]
     private partial void LogChecksDisabled();
-
-    /// <summary>Creates each job run in its own DI scope of the application's container.</summary>
-    private sealed class ScopedJobFactory(IServiceProvider services) : IJobFactory
-    {
-        public ValueTask<JobScope> CreateJob(TriggerFiredBundle bundle, IScheduler scheduler, CancellationToken cancellationToken)
-        {
-            var scope = services.CreateAsyncScope();
-            var type = bundle.JobDetail.JobType.Type;
-            var job = (IJob)ActivatorUtilities.GetServiceOrCreateInstance(scope.ServiceProvider, type);
-            return ValueTask.FromResult(new JobScope(job, scope));
-        }
-
-        public async ValueTask ReturnJob(JobScope jobScope, CancellationToken cancellationToken)
-        {
-            if (jobScope.State is AsyncServiceScope scope)
-            {
-                await scope.DisposeAsync();
-            }
-        }
-    }
 }
 
 /// <summary>Probes one tool; the tool id comes from the job data.</summary>
+[DisallowConcurrentExecution]
 public sealed partial class RegistryHealthJob(RegistryHealthMonitor monitor, ILogger<RegistryHealthJob> logger) : IJob
 {
     public const string ToolIdKey = "toolId";
@@ -212,6 +178,7 @@ public sealed partial class RegistryHealthJob(RegistryHealthMonitor monitor, ILo
 }
 
 /// <summary>Staleness, pruning and override expiry; then adopts registry changes another writer (the CLI) persisted.</summary>
+[DisallowConcurrentExecution]
 public sealed partial class RegistrySweepJob(CapabilityRegistry registry, ILogger<RegistrySweepJob> logger) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)

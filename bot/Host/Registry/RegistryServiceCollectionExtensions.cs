@@ -1,3 +1,4 @@
+using DiscordLedgerBot.Core.Events;
 using DiscordLedgerBot.Core.Registry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -10,9 +11,10 @@ public static class RegistryServiceCollectionExtensions
     public const string HealthProbeHttpClientName = "registry-health";
 
     /// <summary>
-    /// Registers the capability registry, its health checkers, the Quartz health scheduler and the options.
+    /// Registers the capability registry, its health checkers, the health-job planner and the options.
     /// <see cref="IRegistryStore"/>, <see cref="IDecisionRecorder"/> and <see cref="IRegistryEventSink"/> are
     /// TryAdd'ed: register the Redis store, the ledger-backed recorder or another sink first to replace them.
+    /// The planner is a hosted service only where the host adds it (<c>AddLedgerBot</c> for the bot process).
     /// </summary>
     public static IServiceCollection AddCapabilityRegistry(this IServiceCollection services, IConfiguration configuration)
     {
@@ -24,8 +26,8 @@ public static class RegistryServiceCollectionExtensions
             () => sp.GetService<IConnectionMultiplexer>()?.GetDatabase()
                 ?? throw new InvalidOperationException("Registry:Store is 'redis' but no IConnectionMultiplexer is registered: configure the Redis section and register the storage services.")));
         services.TryAddSingleton<IDecisionRecorder, LoggingDecisionRecorder>();
-        services.TryAddSingleton<ChannelRegistryEventSink>();
-        services.TryAddSingleton<IRegistryEventSink>(sp => sp.GetRequiredService<ChannelRegistryEventSink>());
+        services.TryAddSingleton<IEventBus, EventBus>();
+        services.TryAddSingleton<IRegistryEventSink, EventBusRegistrySink>();
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<RegistryOptions>>().Value;
@@ -57,7 +59,6 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddTransient<RegistryHealthJob>();
         services.TryAddTransient<RegistrySweepJob>();
         services.TryAddSingleton<RegistryHealthScheduler>();
-        services.AddHostedService(sp => sp.GetRequiredService<RegistryHealthScheduler>());
         return services;
     }
 }

@@ -11,7 +11,7 @@ public static class MondayDocuments
 
     /// <summary>The item fields the ledger maps into a LedgerEntry.</summary>
     public const string ItemSelection =
-        "id name state group { id } column_values { id type text value ... on StatusValue { index } ... on DateValue { date } }";
+        "id name state group { id title } column_values { id type text value ... on StatusValue { index } ... on DateValue { date } }";
 
     public const string BoardSchema =
         "query LedgerBoardSchema($board: [ID!]) { " + ComplexitySelection +

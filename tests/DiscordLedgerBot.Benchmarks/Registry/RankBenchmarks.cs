@@ -37,7 +37,7 @@ public class RankBenchmarks
             FallbackPriority = i % 17,
         }).ToList();
         var catalog = RegistryCatalogParser.Validate(new RegistryCatalogDocument { Workflows = ["code-edit", "test-run"], Tools = tools });
-        _registry = new CapabilityRegistry(new MemoryRegistryStore(), new InMemoryDecisionRecorder(), new ChannelRegistryEventSink(), TimeProvider.System);
+        _registry = new CapabilityRegistry(new MemoryRegistryStore(), new InMemoryDecisionRecorder(), new EventBusRegistrySink(new DiscordLedgerBot.Core.Events.EventBus()), TimeProvider.System);
         _registry.InitializeAsync(catalog, CancellationToken.None).GetAwaiter().GetResult();
         var random = new Random(42);
         foreach (var tool in tools)

@@ -14,6 +14,9 @@ internal static class CliHarness
             ["Monday:BoardId"] = boardId,
             ["Monday:RetryBaseDelay"] = "00:00:00.050",
             ["Monday:MaxRetryAttempts"] = "2",
+            // Each verb records into its own outbox and sends it itself before it returns.
+            ["Storage:Backend"] = "memory",
+            ["Outbox:FlushInterval"] = "00:00:00.050",
         };
         var output = new StringWriter();
         var error = new StringWriter();

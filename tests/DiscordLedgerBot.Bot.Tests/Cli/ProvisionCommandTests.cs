@@ -78,7 +78,7 @@ public class ProvisionCommandTests
     {
         var context = new CliContext(new ConfigurationBuilder().Build(), new StringWriter(), new StringWriter());
 
-        var error = await Assert.ThrowsAsync<CliUsageException>(() => new ProvisionCommand().RunAsync(context, [], CancellationToken.None));
+        var error = await Assert.ThrowsAsync<CliConfigurationException>(() => new ProvisionCommand().RunAsync(context, [], CancellationToken.None));
 
         Assert.Contains("Monday__Token", error.Message, StringComparison.Ordinal);
     }

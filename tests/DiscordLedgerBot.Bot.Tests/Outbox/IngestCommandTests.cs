@@ -6,15 +6,12 @@ using DiscordLedgerBot.Core.Monday.BoardSchema;
 using DiscordLedgerBot.Core.Outbox;
 using DiscordLedgerBot.Core.Storage;
 using DiscordLedgerBot.Emulators.Monday;
-using DiscordLedgerBot.Outbox;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DiscordLedgerBot.Bot.Tests.Outbox;
 
-/// <summary>`bot ingest` in-process (same code path as the executable) and the hosted worker, against the monday emulator.</summary>
+/// <summary>`bot ingest` in-process (same code path as the executable), against the monday emulator.</summary>
 public sealed class IngestCommandTests : IAsyncLifetime
 {
     private const string Token = "ingest-test-token";
@@ -91,6 +88,30 @@ public sealed class IngestCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DrainDeadLettersAtOnceWhenTheBoardDoesNotExist()
+    {
+        await RunAsync("ingest", "submit", "--count", "2", "--prefix", "gone");
+        var drain = await RunAsync("ingest", "drain", "--Monday:BoardId=987654321");
+        var status = await RunAsync("ingest", "status");
+
+        Assert.Equal(1, drain.Exit);
+        Assert.Contains("dead-lettered 2", drain.Output, StringComparison.Ordinal);
+        Assert.Contains("monday has no board 987654321", status.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DrainAgainstAnUnreachableMondayGivesUpAfterItsBoundAndKeepsTheCommands()
+    {
+        await RunAsync("ingest", "submit", "--count", "1", "--prefix", "unreachable");
+        var drain = await RunAsync("ingest", "drain", "--max-wait", "1", "--Monday:ApiUrl=http://127.0.0.1:9/v2");
+        var status = await RunAsync("ingest", "status", "--json");
+
+        Assert.Equal(1, drain.Exit);
+        Assert.Contains("gave up after 1s", drain.Error, StringComparison.Ordinal);
+        Assert.Equal(1, JsonNode.Parse(status.Output)!["pending"]!.GetValue<long>() + JsonNode.Parse(status.Output)!["sent"]!.GetValue<long>() + JsonNode.Parse(status.Output)!["failed"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task AFileStoreHeldByAnotherProcessIsReportedNotWaitedFor()
     {
         await using (EmbeddedStorage.OpenFile(_dataDirectory, TimeProvider.System))
@@ -102,52 +123,21 @@ public sealed class IngestCommandTests : IAsyncLifetime
         }
     }
 
-    [Fact]
-    public async Task TheHostedWorkerFlushesWhatASurfaceRecordedAndPublishesTheConfirmation()
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Storage:Backend"] = "memory",
-            ["Monday:ApiUrl"] = Emulator.ApiUrl.ToString(),
-            ["Monday:Token"] = Token,
-            ["Monday:BoardId"] = _boardId,
-            ["Outbox:FlushInterval"] = "00:00:00.050",
-        }).Build();
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddConfiguration(configuration);
-        builder.Services.Configure<StorageOptions>(configuration.GetSection(StorageOptions.SectionName));
-        builder.Services.AddLedgerStorage();
-        builder.Services.AddMondayLedger(configuration);
-        builder.Services.AddLedgerOutboxWorker(configuration);
-        using var host = builder.Build();
-        using var subscription = host.Services.GetRequiredService<IOutboxEvents>().Subscribe();
-        await host.StartAsync();
-
-        var key = LedgerKey.FromOrigin(LedgerSource.Slash, "1300000000000000001");
-        var recorded = await host.Services.GetRequiredService<LedgerIngestion>()
-            .RecordAsync(new CreateLedgerEntry("slash:1300000000000000001", key, "From a slash command", LedgerSource.Slash), CancellationToken.None);
-        var outcome = await subscription.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-        await host.StopAsync();
-
-        Assert.False(recorded.IsDuplicate);
-        var confirmed = Assert.IsType<OutboxCommandConfirmed>(outcome);
-        Assert.Equal(key.Value, confirmed.EntryKey);
-        Assert.Contains(Emulator.Items(), item => item.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) == confirmed.MondayItemId);
-    }
-
     private async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
+        // The verb first; the test's own words come last, so they override these defaults.
         string[] configured =
         [
-            .. args,
+            args[0],
             "--Storage:Backend=file",
             $"--Storage:DataDirectory={_dataDirectory}",
             $"--Monday:ApiUrl={Emulator.ApiUrl}",
             $"--Monday:Token={Token}",
             $"--Monday:BoardId={_boardId}",
             "--Outbox:FlushInterval=00:00:00.050",
+            .. args[1..],
         ];
         var exit = await CliApplication.RunAsync(configured, output, error, CancellationToken.None);
         return (exit, output.ToString(), error.ToString());

@@ -23,10 +23,10 @@ public sealed class RegistryCommandTests : IDisposable
     [Fact]
     public async Task Override_persists_and_shows_in_list_and_rank_then_clear_removes_it()
     {
-        var set = await RunAsync("override", "--tool", "zed", "--action", "force-prefer", "--workflow", "code-edit", "--actor", "alice", "--reason", "cursor outage", "--for", "2h");
+        var set = await RunAsync("override", "--tool", "zed", "--action", "force-prefer", "--workflow", "code-edit", "--actor", "alice", "--reason", "cursor outage", "--for", "2h", "--no-wait");
         Assert.Equal(0, set.Exit);
         Assert.Contains("Override set: zed force-preferred for code-edit by alice (cursor outage) until 2026-11-21 11:00:00Z", set.Output, StringComparison.Ordinal);
-        Assert.Contains("ledger note for registry-audit", set.Output, StringComparison.Ordinal);
+        Assert.Contains("Audit note recorded in the outbox", set.Output, StringComparison.Ordinal);
 
         var list = await RunAsync("list");
         Assert.Contains("override: force-preferred for code-edit by alice (cursor outage)", list.Output, StringComparison.Ordinal);
@@ -35,7 +35,7 @@ public sealed class RegistryCommandTests : IDisposable
         Assert.Contains("1. zed [eligible]", rank.Output, StringComparison.Ordinal);
         Assert.Contains("2. cursor [eligible]", rank.Output, StringComparison.Ordinal);
 
-        var clear = await RunAsync("clear", "--tool", "zed", "--workflow", "code-edit", "--actor", "alice", "--reason", "outage over");
+        var clear = await RunAsync("clear", "--tool", "zed", "--workflow", "code-edit", "--actor", "alice", "--reason", "outage over", "--no-wait");
         Assert.Equal(0, clear.Exit);
         var snapshot = await new FileRegistryStore(_storePath).LoadAsync(CancellationToken.None);
         Assert.Empty(snapshot!.Overrides);
@@ -87,7 +87,7 @@ public sealed class RegistryCommandTests : IDisposable
         await using var server = await RedisServer.StartAsync();
         var redis = new Dictionary<string, string?> { ["Registry:Store"] = "redis", ["Redis:ConnectionString"] = server.ConnectionString };
 
-        var set = await RunWithAsync(redis, "override", "--tool", "cursor", "--action", "disable", "--actor", "alice", "--reason", "incident");
+        var set = await RunWithAsync(redis, "override", "--tool", "cursor", "--action", "disable", "--actor", "alice", "--reason", "incident", "--no-wait");
         var list = await RunWithAsync(redis, "list");
 
         Assert.Equal(0, set.Exit);
@@ -106,6 +106,10 @@ public sealed class RegistryCommandTests : IDisposable
         {
             ["Registry:StorePath"] = _storePath,
             ["Registry:CatalogPath"] = _catalogPath,
+            // Audit notes go to the outbox (memory here; --no-wait, so nothing is sent to monday).
+            ["Storage:Backend"] = "memory",
+            ["Monday:Token"] = "registry-cli-token",
+            ["Monday:ApiUrl"] = "http://127.0.0.1:9/v2",
         };
         foreach (var (key, value) in extra)
         {

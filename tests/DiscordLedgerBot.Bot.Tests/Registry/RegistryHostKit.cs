@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DiscordLedgerBot.Core.Registry;
+using DiscordLedgerBot.Hosting;
 using DiscordLedgerBot.Registry;
 using DiscordLedgerBot.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -10,7 +11,10 @@ using Microsoft.Extensions.Logging;
 
 namespace DiscordLedgerBot.Bot.Tests.Registry;
 
-/// <summary>A minimal web host with the registry's real wiring on a free loopback port, plus a temp catalog.</summary>
+/// <summary>
+/// A web host with the product's composition (CLI role: every service, no gateway or outbox worker) plus the one job
+/// scheduler and the registry admin API, on a free loopback port, with a temp catalog.
+/// </summary>
 internal sealed class RegistryHost : IAsyncDisposable
 {
     public const string AdminToken = "admin-token-0123456789abcdef";
@@ -50,6 +54,12 @@ internal sealed class RegistryHost : IAsyncDisposable
             ["Registry:StorePath"] = Path.Combine(directory, "store", "registry.json"),
             ["Registry:CatalogPath"] = catalogPath,
             ["Registry:HealthChecksEnabled"] = "false",
+            ["Storage:Backend"] = "memory",
+            // Decisions are recorded in the (memory) outbox; nothing flushes them in this kit.
+            ["Monday:Token"] = "registry-kit-token",
+            ["Monday:ApiUrl"] = "http://127.0.0.1:9/v2",
+            ["Discord:Token"] = "registry-kit-discord-token",
+            ["Discord:ApplicationId"] = "1100000000000000001",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -60,7 +70,7 @@ internal sealed class RegistryHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddProblemDetails();
         configure?.Invoke(builder.Services);
-        builder.Services.AddCapabilityRegistry(builder.Configuration);
+        builder.Services.AddLedgerBot(builder.Configuration, LedgerBotRole.Cli).AddLedgerBotJobs();
         var app = builder.Build();
         app.MapRegistryAdmin();
         await app.StartAsync();

@@ -34,7 +34,7 @@ internal sealed class DiscordClientHarness : IAsyncDisposable
 
     public Task? Running { get; private set; }
 
-    public string GuildId => Emulator.Options.GuildIds[0];
+    public string GuildId => Emulator.Guilds[0].Id;
 
     public static async Task<DiscordClientHarness> StartAsync(
         Action<DiscordEmulatorOptions>? configureEmulator = null,

@@ -61,7 +61,7 @@ public sealed class InteractionsOverEmulatorTests : IAsyncLifetime
 
         var ping = await Harness.InjectSlashCommandAsync("ping");
         var pong = await Harness.Emulator.InteractionResponses.WaitForAsync(r => r.InteractionId == ping.Id, TimeSpan.FromSeconds(10));
-        var button = await Harness.Emulator.InjectInteractionAsync(EmulatedInteractions.ComponentInteraction("approve:1", Harness.GuildId));
+        var button = await Harness.Emulator.InjectInteractionAsync(EmulatedInteractions.ComponentInteraction("approve:1"));
         var update = await Harness.Emulator.InteractionResponses.WaitForAsync(r => r.InteractionId == button.Id, TimeSpan.FromSeconds(10));
         var sync = await Harness.InjectSlashCommandAsync("sync");
         var deferral = await Harness.Emulator.InteractionResponses.WaitForAsync(r => r.InteractionId == sync.Id, TimeSpan.FromSeconds(10));
@@ -74,7 +74,11 @@ public sealed class InteractionsOverEmulatorTests : IAsyncLifetime
         Assert.True(pong.Latency < TimeSpan.FromSeconds(3), $"Ack took {pong.Latency}.");
         var requests = Harness.Emulator.RestRequests.Snapshot();
         Assert.All(requests, r => Assert.InRange(r.StatusCode, 200, 299));
-        var violations = requests.SelectMany(r => DiscordSpec.Validator.Validate(new HttpMethod(r.Method), r.Path, r.Body)).ToList();
+        var violations = requests.SelectMany(r => DiscordSpec.Validator.Validate(new HttpMethod(r.Method), r.Path, r.Body)
+            .Concat(DiscordSpec.Validator.ValidateResponse(new HttpMethod(r.Method), r.Path, r.StatusCode, r.ResponseBody))).ToList();
+        var dispatches = Harness.Emulator.GatewayServerFrames.Snapshot().Where(f => f.Op == 0)
+            .SelectMany(f => DiscordSpec.Validator.ValidateDispatch(f.EventName!, f.Data)).ToList();
         Assert.Empty(violations);
+        Assert.Empty(dispatches);
     }
 }

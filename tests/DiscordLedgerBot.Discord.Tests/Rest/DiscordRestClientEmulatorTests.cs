@@ -8,7 +8,7 @@ namespace DiscordLedgerBot.Discord.Tests.Rest;
 /// <summary>The REST client against the emulator's rate limits over real loopback HTTP.</summary>
 public sealed class DiscordRestClientEmulatorTests
 {
-    private const string ChannelId = "1300000000000000111";
+    private static readonly string ChannelId = EmulatedGuild.Ids.General;
 
     [Fact]
     public async Task Burst_to_one_channel_is_delivered_in_order_without_a_single_429()
@@ -37,7 +37,7 @@ public sealed class DiscordRestClientEmulatorTests
         harness.Emulator.ForceRateLimit(EmulatedRateLimitScope.Global, TimeSpan.FromMilliseconds(300));
 
         await harness.Rest.SendAsync(PostMessage(ChannelId, "after global"), CancellationToken.None);
-        await harness.Rest.SendAsync(PostMessage("1300000000000000222", "other channel"), CancellationToken.None);
+        await harness.Rest.SendAsync(PostMessage(EmulatedGuild.Ids.Ledger, "other channel"), CancellationToken.None);
 
         var requests = harness.Emulator.RestRequests.Snapshot().Where(r => r.Method == "POST").ToList();
         Assert.Equal([429, 200, 200], requests.Select(r => r.StatusCode));

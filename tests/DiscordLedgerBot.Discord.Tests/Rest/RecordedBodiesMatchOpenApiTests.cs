@@ -11,14 +11,14 @@ namespace DiscordLedgerBot.Discord.Tests.Rest;
 
 /// <summary>
 /// Drives every REST route the transport uses through the real client into the emulator, then validates each recorded
-/// request (method, path, body) against Discord's official OpenAPI document.
+/// request (method, path, body) and the emulator's answer to it against Discord's official OpenAPI document.
 /// </summary>
 public sealed class RecordedBodiesMatchOpenApiTests
 {
-    private const string ChannelId = "1300000000000000333";
+    private static readonly string ChannelId = EmulatedGuild.Ids.General;
 
     [Fact]
-    public async Task Every_request_body_the_emulator_recorded_is_valid_against_the_openapi_spec()
+    public async Task Every_request_and_response_body_the_emulator_recorded_is_valid_against_the_openapi_spec()
     {
         var validator = DiscordOpenApiValidator.Load(SharedContracts.Contract("discord", "openapi.json"));
         await using var harness = await DiscordClientHarness.StartAsync(configureServices: services =>
@@ -51,7 +51,8 @@ public sealed class RecordedBodiesMatchOpenApiTests
 
         var recorded = harness.Emulator.RestRequests.Snapshot();
         var violations = recorded
-            .SelectMany(request => validator.Validate(new HttpMethod(request.Method), request.Path, request.Body))
+            .SelectMany(request => validator.Validate(new HttpMethod(request.Method), request.Path, request.Body)
+                .Concat(validator.ValidateResponse(new HttpMethod(request.Method), request.Path, request.StatusCode, request.ResponseBody)))
             .ToList();
 
         Assert.Equal(8, recorded.Count);

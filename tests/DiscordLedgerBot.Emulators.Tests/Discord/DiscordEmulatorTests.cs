@@ -126,10 +126,10 @@ public sealed class DiscordEmulatorTests
         await using var emulator = await DiscordEmulator.StartAsync(options);
         using var http = Client(emulator);
 
-        var first = await PostMessageAsync(http, "1", "a");
-        var second = await PostMessageAsync(http, "1", "b");
-        var third = await PostMessageAsync(http, "1", "c");
-        var otherChannel = await PostMessageAsync(http, "2", "d");
+        var first = await PostMessageAsync(http, EmulatedGuild.Ids.General, "a");
+        var second = await PostMessageAsync(http, EmulatedGuild.Ids.General, "b");
+        var third = await PostMessageAsync(http, EmulatedGuild.Ids.General, "c");
+        var otherChannel = await PostMessageAsync(http, EmulatedGuild.Ids.Ledger, "d");
 
         Assert.Equal("1", first.Headers.GetValues("X-RateLimit-Remaining").Single());
         Assert.Equal("0", second.Headers.GetValues("X-RateLimit-Remaining").Single());
@@ -150,7 +150,7 @@ public sealed class DiscordEmulatorTests
         using var http = Client(emulator);
         emulator.ForceRateLimit(EmulatedRateLimitScope.Global, TimeSpan.FromSeconds(1.5));
 
-        var response = await PostMessageAsync(http, "1", "a");
+        var response = await PostMessageAsync(http, EmulatedGuild.Ids.General, "a");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         Assert.Equal("true", response.Headers.GetValues("X-RateLimit-Global").Single());
@@ -175,13 +175,13 @@ public sealed class DiscordEmulatorTests
     {
         await using var emulator = await DiscordEmulator.StartAsync();
         using var http = Client(emulator);
-        var uri = new Uri($"applications/{emulator.Options.ApplicationId}/guilds/{emulator.Options.GuildIds[0]}/commands", UriKind.Relative);
+        var uri = new Uri($"applications/{emulator.Options.ApplicationId}/guilds/{emulator.Guilds[0].Id}/commands", UriKind.Relative);
 
         var first = JsonNode.Parse(await (await http.PutAsync(uri, Json("[{\"name\":\"task\",\"description\":\"d\",\"type\":1}]"))).Content.ReadAsStringAsync())!.AsArray();
         var second = JsonNode.Parse(await (await http.PutAsync(uri, Json("[{\"name\":\"task\",\"description\":\"new\",\"type\":1},{\"name\":\"other\",\"description\":\"o\"}]"))).Content.ReadAsStringAsync())!.AsArray();
 
         Assert.Equal(first[0]!["id"]!.GetValue<string>(), second[0]!["id"]!.GetValue<string>());
-        Assert.Equal(2, emulator.RegisteredCommands(emulator.Options.GuildIds[0]).Count);
+        Assert.Equal(2, emulator.RegisteredCommands(emulator.Guilds[0].Id).Count);
         Assert.Empty(emulator.RegisteredCommands());
     }
 
@@ -191,7 +191,7 @@ public sealed class DiscordEmulatorTests
         await using var emulator = await DiscordEmulator.StartAsync();
         using var http = Client(emulator);
         using var socket = await IdentifiedAsync(emulator);
-        var interaction = await emulator.InjectInteractionAsync(EmulatedInteractions.SlashCommand("task", emulator.Options.GuildIds[0]));
+        var interaction = await emulator.InjectInteractionAsync(EmulatedInteractions.SlashCommand("task"));
         var callback = new Uri($"interactions/{interaction.Id}/{interaction.Token}/callback", UriKind.Relative);
         var webhook = $"webhooks/{emulator.Options.ApplicationId}/{interaction.Token}";
 
@@ -219,7 +219,7 @@ public sealed class DiscordEmulatorTests
         await using var emulator = await DiscordEmulator.StartAsync(new DiscordEmulatorOptions { TimeProvider = clock });
         using var http = Client(emulator);
         using var socket = await IdentifiedAsync(emulator);
-        var interaction = await emulator.InjectInteractionAsync(EmulatedInteractions.SlashCommand("task", emulator.Options.GuildIds[0]));
+        var interaction = await emulator.InjectInteractionAsync(EmulatedInteractions.SlashCommand("task"));
 
         clock.Advance(TimeSpan.FromSeconds(3.5));
         var late = await http.PostAsync(new Uri($"interactions/{interaction.Id}/{interaction.Token}/callback", UriKind.Relative), Json("{\"type\":5}"));
@@ -235,7 +235,7 @@ public sealed class DiscordEmulatorTests
         await using var emulator = await DiscordEmulator.StartAsync(new DiscordEmulatorOptions { TimeProvider = clock });
         using var http = Client(emulator);
         using var socket = await IdentifiedAsync(emulator);
-        var interaction = await emulator.InjectInteractionAsync(EmulatedInteractions.SlashCommand("task", emulator.Options.GuildIds[0]));
+        var interaction = await emulator.InjectInteractionAsync(EmulatedInteractions.SlashCommand("task"));
         await http.PostAsync(new Uri($"interactions/{interaction.Id}/{interaction.Token}/callback", UriKind.Relative), Json("{\"type\":5}"));
         var webhook = new Uri($"webhooks/{emulator.Options.ApplicationId}/{interaction.Token}", UriKind.Relative);
 
