@@ -20,6 +20,7 @@ public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
 
     private readonly Action<WebApplicationBuilder>? _configure;
     private SandboxEnvironment? _environment;
+    private List<KeyValuePair<string, string?>> _published = [];
 
     /// <param name="configure">What a test kit adds on top (e.g. a log collector); null for `./run.sh --sandbox`.</param>
     public SandboxHost(Action<WebApplicationBuilder>? configure = null) => _configure = configure;
@@ -50,7 +51,10 @@ public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(builder);
         var dataDirectory = Path.GetFullPath(builder.Configuration["Sandbox:DataDirectory"] ?? Path.Combine("data", "sandbox"));
         _environment = await SandboxEnvironment.StartAsync(dataDirectory, TimeProvider.System, cancellationToken);
-        builder.Configuration.AddInMemoryCollection(_environment.ConfigurationOverrides());
+        // The emulators' addresses and credentials always win; where the outbox and registry live is only a default,
+        // so `./run.sh --sandbox --Storage:Backend=redis …` tries the sandbox on Redis.
+        _published = [.. _environment.ConfigurationOverrides().Where(p => !IsStoreChoice(p.Key) || string.IsNullOrEmpty(builder.Configuration[p.Key]))];
+        builder.Configuration.AddInMemoryCollection(_published);
         _configure?.Invoke(builder);
         // Kestrel on a fixed loopback port unless the operator chose one, so the printed URLs stay the same run to run.
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
@@ -77,7 +81,7 @@ public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
                 ["adminToken"] = environment.AdminToken,
                 ["dataDirectory"] = environment.DataDirectory,
                 // What `./run.sh --sandbox <verb>` layers under env and command line, so verbs use the sandbox's world.
-                ["configuration"] = new JsonObject(environment.ConfigurationOverrides().Select(p => KeyValuePair.Create<string, JsonNode?>(p.Key, p.Value))),
+                ["configuration"] = new JsonObject(_published.Select(p => KeyValuePair.Create<string, JsonNode?>(p.Key, p.Value))),
             };
             var path = Path.Combine(environment.DataDirectory, EndpointsFileName);
             File.WriteAllText(path, endpoints.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
@@ -86,6 +90,9 @@ public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
                 environment.MondayApiUrl, environment.BoardId, environment.DiscordRestUrl, botUrl, path);
         });
     }
+
+    private static bool IsStoreChoice(string key) =>
+        key.StartsWith("Storage:", StringComparison.Ordinal) || key.StartsWith("Registry:Store", StringComparison.Ordinal);
 
     public async ValueTask DisposeAsync()
     {

@@ -63,6 +63,7 @@ public sealed class StartupProblemsTests : IDisposable
     {
         await using var redis = await RedisServer.StartAsync();
         await using var bot = await ComposedBot.StartAsync("--Storage:Backend=redis", $"--Redis:ConnectionString={redis.ConnectionString}", "--Storage:FailoverProbeInterval=00:00:00.200");
+        Assert.Equal("redis", bot.Services.GetRequiredService<IStorageStatus>().ActiveBackend);
         await redis.KillAsync();
 
         var create = await bot.CliAsync("ledger", "create", "--title", "Written during the outage", "--key", "cli:outage-1", "--no-wait", "--Storage:Backend=redis", $"--Redis:ConnectionString={redis.ConnectionString}");
