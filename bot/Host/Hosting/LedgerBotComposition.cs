@@ -10,6 +10,7 @@ using DiscordLedgerBot.Discord.Interactions;
 using DiscordLedgerBot.Handoff;
 using DiscordLedgerBot.Outbox;
 using DiscordLedgerBot.Registry;
+using DiscordLedgerBot.Slices;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Quartz;
@@ -59,7 +60,7 @@ public static class LedgerBotComposition
         services.TryAddSingleton<IDecisionRecorder, OutboxDecisionRecorder>();
         services.AddCapabilityRegistry(configuration);
         services.AddDiscordClient(configuration);
-        services.AddDiscordInteractions(configuration, _ => { });
+        services.AddLedgerSurface(configuration);
         if (role == LedgerBotRole.Bot)
         {
             AddBotProcess(services);
@@ -106,6 +107,7 @@ public static class LedgerBotComposition
         services.AddDiscordGatewayHostedService();
         services.AddHostedService<OutboxHostedService>();
         services.AddHostedService<EventLogResponder>();
+        services.AddLedgerSurfaceResponders();
         services.TryAddSingleton<BotEndpointPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<BotEndpointPublisher>());
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
