@@ -4,6 +4,7 @@ using DiscordLedgerBot.Core.Ledger;
 using DiscordLedgerBot.Core.Monday.BoardSchema;
 using DiscordLedgerBot.Core.Storage;
 using DiscordLedgerBot.Emulators.Discord;
+using DiscordLedgerBot.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DiscordLedgerBot.Bot.Tests.Surface;
@@ -14,11 +15,18 @@ public sealed class LedgerSurfaceTests
     private static readonly string Linus = EmulatedGuild.Ids.Member;
     private static readonly string Grace = EmulatedGuild.Ids.Moderator;
 
-    [Fact]
-    public async Task An_item_lives_its_whole_life_from_slash_commands_with_one_card_edited_in_place_and_the_board_matching()
+    [Theory]
+    [InlineData("file")]
+    [InlineData("redis")]
+    public async Task An_item_lives_its_whole_life_from_slash_commands_with_one_card_edited_in_place_and_the_board_matching(string store)
     {
-        var driver = await SurfaceDriver.StartAsync($"--Surface:Owners:{Grace}=grace@emulated.monday");
+        await using var redis = store == "redis" ? await RedisServer.StartAsync() : null;
+        var storeSettings = redis is null
+            ? new Dictionary<string, string?>()
+            : new Dictionary<string, string?> { ["Storage:Backend"] = "redis", ["Redis:ConnectionString"] = redis.ConnectionString };
+        var driver = await SurfaceDriver.StartAsync(storeSettings, $"--Surface:Owners:{Grace}=grace@emulated.monday");
         await using var bot = driver.Bot;
+        Assert.Equal(store, bot.Services.GetRequiredService<IStorageStatus>().ActiveBackend);
 
         // linus links himself; grace is mapped in configuration.
         var linked = await driver.AskTextAsync(SurfaceDriver.Slash("ledger", "link", new Dictionary<string, JsonNode?> { ["email"] = "ada@emulated.monday" }));

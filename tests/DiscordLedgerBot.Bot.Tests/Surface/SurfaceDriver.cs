@@ -22,9 +22,11 @@ internal sealed class SurfaceDriver
 
     public DiscordEmulator Discord => Bot.Environment.Discord;
 
-    public static async Task<SurfaceDriver> StartAsync(params string[] settings)
+    public static Task<SurfaceDriver> StartAsync(params string[] settings) => StartAsync(new Dictionary<string, string?>(), settings);
+
+    public static async Task<SurfaceDriver> StartAsync(IReadOnlyDictionary<string, string?> overSandbox, params string[] settings)
     {
-        var bot = await ComposedBot.StartAsync(settings);
+        var bot = await ComposedBot.StartAsync(overSandbox, settings);
         var driver = new SurfaceDriver(bot);
         await Eventually(() => driver.Discord.CurrentSessionId is not null && driver.Discord.RegisteredCommands(EmulatedGuild.Ids.Guild).Count == 2);
         return driver;
