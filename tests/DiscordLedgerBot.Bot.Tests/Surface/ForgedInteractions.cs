@@ -11,12 +11,13 @@ namespace DiscordLedgerBot.Bot.Tests.Surface;
 /// </summary>
 internal static class ForgedInteractions
 {
-    /// <summary>A component press by <paramref name="genuine"/>'s member with its custom_id replaced.</summary>
+    /// <summary>A button press with <paramref name="customId"/>, by the member and in the channel of a <paramref name="genuine"/> interaction.</summary>
     public static async Task<InteractionCallback> PressAsync(SurfaceDriver driver, JsonObject genuine, string customId)
     {
         var forged = genuine.DeepClone().AsObject();
         forged["id"] = "9" + genuine["id"]!.GetValue<string>()[1..];
-        forged["data"]!["custom_id"] = customId;
+        forged["type"] = 3;
+        forged["data"] = new JsonObject { ["custom_id"] = customId, ["component_type"] = 2 };
         var interaction = InteractionParser.Parse(JsonDocument.Parse(forged.ToJsonString()).RootElement);
         var sink = new CapturingSink();
         var dispatcher = driver.Bot.Services.GetRequiredService<InteractionDispatcher>();

@@ -43,7 +43,7 @@ public sealed partial class SurfaceAuthority(IOptionsMonitor<SurfaceOptions> opt
         return right switch
         {
             SurfaceRight.Override when !moderator =>
-                "Only moderators can change the registry: you need the moderator role or the Manage Messages permission in this channel. Nothing was changed.",
+                "Only moderators can do this (registry overrides, escalation buttons, notify settings): you need the moderator role or the Manage Messages permission in this channel. Nothing was changed.",
             SurfaceRight.Setup when !permissions.Allows(DiscordPermissions.ManageGuild) =>
                 "/ledger setup needs the Manage Server permission. Nothing was changed.",
             SurfaceRight.Write or SurfaceRight.Escalate when interaction.GuildId is null =>
