@@ -11,6 +11,7 @@ using DiscordLedgerBot.Handoff;
 using DiscordLedgerBot.Outbox;
 using DiscordLedgerBot.Registry;
 using DiscordLedgerBot.Slices;
+using DiscordLedgerBot.Slices.Ledger;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Quartz;
@@ -130,6 +131,9 @@ public static class LedgerBotComposition
             quartz.ScheduleJob<OutboxRetentionJob>(
                 trigger => trigger.WithIdentity("outbox-retention", "outbox").StartNow().WithSimpleSchedule(s => s.WithInterval(OutboxRetentionJob.Interval).RepeatForever()),
                 job => job.WithIdentity(OutboxRetentionJob.Key));
+            quartz.ScheduleJob<OverdueNoticeJob>(
+                trigger => trigger.WithIdentity("overdue-notices", "surface").StartNow().WithSimpleSchedule(s => s.WithInterval(OverdueNoticeJob.Interval).RepeatForever()),
+                job => job.WithIdentity(OverdueNoticeJob.Key));
         });
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         services.AddHostedService(sp => sp.GetRequiredService<RegistryHealthScheduler>());

@@ -28,11 +28,12 @@ public static class SurfaceComposition
         services.TryAddSingleton<LedgerBoardProvisioner>();
         services.TryAddSingleton<LedgerModule>();
         services.TryAddSingleton<RegistryModule>();
+        services.TryAddTransient<OverdueNoticeJob>();
         services.AddDiscordInteractions(configuration, MapRoutes);
         return services;
     }
 
-    /// <summary>The long-running parts: command registration, card responders, and warming the local caches.</summary>
+    /// <summary>The long-running parts: command registration, card responders, warming the local caches (the overdue job is scheduled in AddLedgerBotJobs).</summary>
     public static IServiceCollection AddLedgerSurfaceResponders(this IServiceCollection services)
     {
         services.AddDiscordApplicationCommands([LedgerCommandDeclaration.Build(), RegistryModule.Declaration()]);

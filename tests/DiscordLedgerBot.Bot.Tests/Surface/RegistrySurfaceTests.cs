@@ -53,6 +53,16 @@ public sealed class RegistrySurfaceTests
         Assert.Contains("no longer in the registry", ForgedInteractions.Text(await ForgedInteractions.PressAsync(driver, genuine, "registry:disable:no-such-tool")), StringComparison.Ordinal);
         Assert.Equal(revision, registry.Revision);
 
+        // A health change edits the posted card in place and says once that the tool went critical.
+        for (var i = 0; i < 3; i++)
+        {
+            registry.RecordCheckResult("cursor", HealthCheckResult.Failure(TimeSpan.FromMilliseconds(5), "connection refused (test)"));
+        }
+
+        await SurfaceDriver.Eventually(() => driver.Discord.MessagesIn(EmulatedGuild.Ids.General).Any(m => m.Message["content"]?.GetValue<string>().Contains("Tool **cursor** went critical", StringComparison.Ordinal) == true));
+        var edited = driver.Discord.MessagesIn(EmulatedGuild.Ids.General).Select(m => m.Message).Single(m => m["embeds"] is JsonArray { Count: > 0 } embeds && embeds[0]!["footer"]?["text"]?.GetValue<string>().StartsWith("tool cursor", StringComparison.Ordinal) == true);
+        Assert.StartsWith("critical", SurfaceDriver.Field(edited, "Health"), StringComparison.Ordinal);
+
         Assert.Empty(driver.SpecViolations());
     }
 }
