@@ -78,7 +78,34 @@ public sealed class LedgerSurfaceTests
         Assert.Contains("Vendor promised Friday", history, StringComparison.Ordinal);
         Assert.Contains("Revoke the old keys", history, StringComparison.Ordinal);
 
+        // The command declarations were PUT once, at start, and the bot sent nothing Discord's spec forbids.
+        Assert.Single(driver.Discord.RestRequests.Snapshot(), r => r.Method == "PUT" && r.Path.EndsWith("/commands", StringComparison.Ordinal));
         Assert.Empty(driver.SpecViolations());
+    }
+
+    [Fact]
+    public async Task Read_only_mode_refuses_slash_writes_and_records_nothing()
+    {
+        var driver = await SurfaceDriver.StartAsync("--Ledger:ReadOnly=true");
+        await using var bot = driver.Bot;
+        var counts = await bot.Services.GetRequiredService<IOutboxStore>().CountAsync();
+
+        var refused = await driver.AskTextAsync(SurfaceDriver.Slash("ledger", "create", new Dictionary<string, JsonNode?> { ["title"] = "Not now" }));
+
+        Assert.Contains("read-only mode", refused, StringComparison.Ordinal);
+        Assert.Equal(counts, await bot.Services.GetRequiredService<IOutboxStore>().CountAsync());
+    }
+
+    [Fact]
+    public async Task Cards_go_to_the_configured_ledger_channel()
+    {
+        var driver = await SurfaceDriver.StartAsync($"--Surface:LedgerChannelId={EmulatedGuild.Ids.Ledger}");
+        await using var bot = driver.Bot;
+
+        var (created, _) = await driver.AskAsync(SurfaceDriver.Slash("ledger", "create", new Dictionary<string, JsonNode?> { ["title"] = "Filed in #ledger" }));
+
+        await SurfaceDriver.Eventually(() => driver.CardsOf("slash:" + created.Id, EmulatedGuild.Ids.Ledger).Count == 1);
+        Assert.Empty(driver.CardsOf("slash:" + created.Id));
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public static class LedgerCommandDeclaration
             .AddString("reason", "Why", required: true, maxLength: 500)
             .AddInteger("level", "Escalate to this level (default: one up)", minValue: 1, maxValue: 10))
         .AddSubcommand("link", "Link your Discord account to your monday user", o => o
-            .AddString("email", "The email you sign in to monday with", required: true, maxLength: 254))
+            .AddString("email", "Your monday sign-in email (or your numeric monday user id)", required: true, maxLength: 254))
         .AddSubcommand("notify", "How this channel hears about its items", o => o
             .AddString("mode", "card: edit cards, ping owners · thread: plus a history thread · digest: daily", required: true,
                 choices: [new("card", "card"), new("thread", "thread"), new("digest", "digest")]))
