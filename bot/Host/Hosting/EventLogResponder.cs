@@ -52,7 +52,7 @@ public sealed partial class EventLogResponder(IEventBus bus, ILogger<EventLogRes
                 LogStale(logger, stale.ToolId, stale.LastEvidenceAt);
                 break;
             default:
-                LogOther(logger, @event.GetType().Name, @event);
+                LogOther(logger, @event.GetType().Name, @event.ToString() ?? string.Empty);
                 break;
         }
     }
@@ -78,6 +78,8 @@ public sealed partial class EventLogResponder(IEventBus bus, ILogger<EventLogRes
     [LoggerMessage(EventId = 5007, Level = LogLevel.Warning, Message = "Tool {ToolId} is stale: no health evidence since {LastEvidenceAt:O}")]
     private static partial void LogStale(ILogger logger, string toolId, DateTimeOffset lastEvidenceAt);
 
+    // A string, not object: the logging generator that comes with Microsoft.Extensions.Http.Resilience (telemetry)
+    // accepts only parameters it knows how to format.
     [LoggerMessage(EventId = 5008, Level = LogLevel.Information, Message = "{EventType}: {Event}")]
-    private static partial void LogOther(ILogger logger, string eventType, object @event);
+    private static partial void LogOther(ILogger logger, string eventType, string @event);
 }
