@@ -97,6 +97,20 @@ public sealed class LedgerSurfaceTests
     }
 
     [Fact]
+    public async Task An_item_created_from_the_cli_is_found_by_its_key_and_gets_a_card_once_changed_from_discord()
+    {
+        var driver = await SurfaceDriver.StartAsync();
+        await using var bot = driver.Bot;
+        var create = await bot.CliAsync("ledger", "create", "--title", "Patch the VPN", "--key", "cli:vpn-patch");
+        Assert.True(create.Exit == 0, create.Error);
+
+        var text = await driver.AskTextAsync(SurfaceDriver.Slash("ledger", "status", new Dictionary<string, JsonNode?> { ["item"] = "cli:vpn-patch", ["status"] = "in_progress" }));
+
+        Assert.StartsWith("Recorded", text, StringComparison.Ordinal);
+        await SurfaceDriver.Eventually(() => driver.CardsOf("cli:vpn-patch") is [var card] && SurfaceDriver.Field(card, "Status") == "In progress");
+    }
+
+    [Fact]
     public async Task Cards_go_to_the_configured_ledger_channel()
     {
         var driver = await SurfaceDriver.StartAsync($"--Surface:LedgerChannelId={EmulatedGuild.Ids.Ledger}");

@@ -96,7 +96,13 @@ public sealed partial class CardResponder(
         var card = ItemCard.Message(ItemCard.Render(entry, links.For(entry.MondayItemId), lastChange, ownerDiscordId, DateOnly.FromDateTime(at.UtcDateTime)));
         if (location is null)
         {
-            var channelId = surface.CurrentValue.LedgerChannelId is { Length: > 0 } ledgerChannel ? ledgerChannel : change!.ChannelId;
+            var channelId = new[] { surface.CurrentValue.LedgerChannelId, change?.ChannelId, entry.DiscordChannelId }.FirstOrDefault(id => !string.IsNullOrEmpty(id));
+            if (channelId is null)
+            {
+                // Recorded without a channel (e.g. a DM-less HTTP interaction): there is nowhere to show a card.
+                return;
+            }
+
             var posted = await rest.SendAsync(new DiscordRestRequest(HttpMethod.Post, ChannelMessagesRoute, Values(channelId), card), cancellationToken);
             location = new ItemCardLocation(channelId, IdOf(posted), null, lastChange);
         }

@@ -71,9 +71,19 @@ public sealed class LedgerItemIndex(ILedger ledger)
     public async Task<LedgerEntry> ResolveAsync(string? picked, CancellationToken cancellationToken)
     {
         var text = picked?.Trim() ?? string.Empty;
-        if (LedgerKey.TryParse(text, out var key, out _) && _entries.TryGetValue(key.Value, out var byKey))
+        if (LedgerKey.TryParse(text, out var key, out _) && text.Contains(':', StringComparison.Ordinal))
         {
-            return byKey;
+            if (_entries.TryGetValue(key.Value, out var byKey))
+            {
+                return byKey;
+            }
+
+            // Created elsewhere (CLI, API) since the index was warmed: the board knows it by its ledger key.
+            if (await ledger.FindByKeyAsync(key, cancellationToken) is { IsActive: true } found)
+            {
+                Upsert(found);
+                return found;
+            }
         }
 
         if (text.Length is > 0 and <= 20 && text.All(char.IsAsciiDigit))
