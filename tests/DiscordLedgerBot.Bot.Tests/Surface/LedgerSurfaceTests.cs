@@ -111,6 +111,17 @@ public sealed class LedgerSurfaceTests
     }
 
     [Fact]
+    public async Task Setup_by_someone_who_manages_the_server_validates_the_board()
+    {
+        var driver = await SurfaceDriver.StartAsync();
+        await using var bot = driver.Bot;
+
+        var text = await driver.AskTextAsync(SurfaceDriver.Slash("ledger", "setup", new Dictionary<string, JsonNode?>(), userId: EmulatedGuild.Ids.Owner));
+
+        Assert.Contains($"The ledger board {bot.Environment.BoardId} matches the schema", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Cards_go_to_the_configured_ledger_channel()
     {
         var driver = await SurfaceDriver.StartAsync($"--Surface:LedgerChannelId={EmulatedGuild.Ids.Ledger}");

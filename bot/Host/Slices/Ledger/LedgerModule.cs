@@ -366,7 +366,7 @@ public sealed class LedgerModule(
         var problems = validation.Board is null
             ? $"monday has no board {validation.BoardId}."
             : string.Join('\n', validation.Drift.Select(d => "• " + d));
-        return InteractionResponse.Text($"The ledger board needs attention:\n{problems}\nAn operator fixes it with `./run.sh provision` (it adds what is missing and never deletes).", ephemeral: true);
+        return InteractionResponse.Text($"The ledger board needs attention:\n{problems}\nFix those columns/groups on monday, or have an operator create a conforming board with `./run.sh provision` and set Monday:BoardId to it.", ephemeral: true);
     }
 
     private Task<InteractionResponse> AutocompleteAsync(InteractionContext context, CancellationToken cancellationToken)
