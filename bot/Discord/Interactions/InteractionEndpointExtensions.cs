@@ -24,14 +24,27 @@ public static partial class InteractionEndpointExtensions
     /// </summary>
     public static IServiceCollection AddDiscordInteractions(this IServiceCollection services, IConfiguration configuration, Action<InteractionRouter> mapRoutes)
     {
+        ArgumentNullException.ThrowIfNull(mapRoutes);
+        return services.AddDiscordInteractions(configuration, (_, router) => mapRoutes(router));
+    }
+
+    /// <summary>
+    /// As <see cref="AddDiscordInteractions(IServiceCollection, IConfiguration, Action{InteractionRouter})"/>, for routes
+    /// whose handlers need services: the router is built once, when first resolved, with the container at hand.
+    /// </summary>
+    public static IServiceCollection AddDiscordInteractions(this IServiceCollection services, IConfiguration configuration, Action<IServiceProvider, InteractionRouter> mapRoutes)
+    {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(mapRoutes);
         services.AddOptions<DiscordInteractionsOptions>().Bind(configuration.GetSection(DiscordInteractionsOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DiscordInteractionsOptions>, DiscordInteractionsOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        var router = new InteractionRouter();
-        mapRoutes(router);
-        services.AddSingleton(router);
+        services.AddSingleton(provider =>
+        {
+            var router = new InteractionRouter();
+            mapRoutes(provider, router);
+            return router;
+        });
         services.AddSingleton<InteractionDispatcher>();
         services.AddSingleton<IGatewayEventHandler<InteractionCreated>>(provider => provider.GetRequiredService<InteractionDispatcher>());
         services.AddSingleton<ApplicationCommandRegistrar>();

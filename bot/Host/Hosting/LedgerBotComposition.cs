@@ -10,6 +10,8 @@ using DiscordLedgerBot.Discord.Interactions;
 using DiscordLedgerBot.Handoff;
 using DiscordLedgerBot.Outbox;
 using DiscordLedgerBot.Registry;
+using DiscordLedgerBot.Slices;
+using DiscordLedgerBot.Slices.Ledger;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Quartz;
@@ -59,7 +61,7 @@ public static class LedgerBotComposition
         services.TryAddSingleton<IDecisionRecorder, OutboxDecisionRecorder>();
         services.AddCapabilityRegistry(configuration);
         services.AddDiscordClient(configuration);
-        services.AddDiscordInteractions(configuration, _ => { });
+        services.AddLedgerSurface(configuration);
         if (role == LedgerBotRole.Bot)
         {
             AddBotProcess(services);
@@ -106,6 +108,7 @@ public static class LedgerBotComposition
         services.AddDiscordGatewayHostedService();
         services.AddHostedService<OutboxHostedService>();
         services.AddHostedService<EventLogResponder>();
+        services.AddLedgerSurfaceResponders();
         services.TryAddSingleton<BotEndpointPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<BotEndpointPublisher>());
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
@@ -128,6 +131,9 @@ public static class LedgerBotComposition
             quartz.ScheduleJob<OutboxRetentionJob>(
                 trigger => trigger.WithIdentity("outbox-retention", "outbox").StartNow().WithSimpleSchedule(s => s.WithInterval(OutboxRetentionJob.Interval).RepeatForever()),
                 job => job.WithIdentity(OutboxRetentionJob.Key));
+            quartz.ScheduleJob<OverdueNoticeJob>(
+                trigger => trigger.WithIdentity("overdue-notices", "surface").StartNow().WithSimpleSchedule(s => s.WithInterval(OverdueNoticeJob.Interval).RepeatForever()),
+                job => job.WithIdentity(OverdueNoticeJob.Key));
         });
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         services.AddHostedService(sp => sp.GetRequiredService<RegistryHealthScheduler>());

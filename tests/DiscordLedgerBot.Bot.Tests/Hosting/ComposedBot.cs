@@ -4,6 +4,7 @@ using DiscordLedgerBot.Hosting;
 using DiscordLedgerBot.Sandbox;
 using DiscordLedgerBot.Testing;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace DiscordLedgerBot.Bot.Tests.Hosting;
@@ -34,11 +35,18 @@ internal sealed class ComposedBot : IAsyncDisposable
 
     public SandboxEnvironment Environment => _sandbox.Environment;
 
-    public static async Task<ComposedBot> StartAsync(params string[] settings)
+    public static Task<ComposedBot> StartAsync(params string[] settings) => StartAsync(new Dictionary<string, string?>(), settings);
+
+    /// <param name="overSandbox">Settings that win even over the sandbox's own (e.g. a Redis store instead of its file store).</param>
+    public static async Task<ComposedBot> StartAsync(IReadOnlyDictionary<string, string?> overSandbox, params string[] settings)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("dlb-composed-").FullName;
         var logs = new CollectingLoggerProvider();
-        var sandbox = new SandboxHost(builder => builder.Logging.AddProvider(logs));
+        var sandbox = new SandboxHost(builder =>
+        {
+            builder.Logging.AddProvider(logs);
+            builder.Configuration.AddInMemoryCollection(overSandbox);
+        });
         string[] args = [$"--Sandbox:DataDirectory={dataDirectory}", $"--urls=http://127.0.0.1:{FreeTcpPort.Next()}", "--Outbox:FlushInterval=00:00:00.050", .. settings];
         var app = await BotHost.BuildAsync(args, sandbox, CancellationToken.None);
         await app.StartAsync();

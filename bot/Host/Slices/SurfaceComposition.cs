@@ -1,0 +1,81 @@
+using DiscordLedgerBot.Core.Monday.BoardSchema;
+using DiscordLedgerBot.Discord.Commands;
+using DiscordLedgerBot.Discord.Interactions;
+using DiscordLedgerBot.Slices.Ledger;
+using DiscordLedgerBot.Slices.Registry;
+using DiscordLedgerBot.Slices.Shared;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace DiscordLedgerBot.Slices;
+
+/// <summary>
+/// The bot's Discord surface: /ledger and /registry, their routes, item and tool cards, owner mapping. Called from
+/// <c>AddLedgerBot</c>; the slices only translate interactions into core commands and events into cards.
+/// </summary>
+public static class SurfaceComposition
+{
+    public static IServiceCollection AddLedgerSurface(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<SurfaceOptions>().Bind(configuration.GetSection(SurfaceOptions.SectionName));
+        services.TryAddSingleton<SurfaceAuthority>();
+        services.TryAddSingleton<OwnerDirectory>();
+        services.TryAddSingleton<LedgerItemIndex>();
+        services.TryAddSingleton<CardStore>();
+        services.TryAddSingleton<SurfaceJournal>();
+        services.TryAddSingleton<ItemDetailsReader>();
+        services.TryAddSingleton<ItemLinks>();
+        services.TryAddSingleton<LedgerBoardProvisioner>();
+        services.TryAddSingleton<LedgerModule>();
+        services.TryAddSingleton<RegistryModule>();
+        services.TryAddTransient<OverdueNoticeJob>();
+        services.AddDiscordInteractions(configuration, MapRoutes);
+        return services;
+    }
+
+    /// <summary>The long-running parts: command registration, card responders, warming the local caches (the overdue job is scheduled in AddLedgerBotJobs).</summary>
+    public static IServiceCollection AddLedgerSurfaceResponders(this IServiceCollection services)
+    {
+        services.AddDiscordApplicationCommands([LedgerCommandDeclaration.Build(), RegistryModule.Declaration()]);
+        services.AddHostedService<SurfaceWarmup>();
+        services.AddHostedService<CardResponder>();
+        services.AddHostedService<RegistryCardResponder>();
+        return services;
+    }
+
+    private static void MapRoutes(IServiceProvider services, InteractionRouter router)
+    {
+        services.GetRequiredService<LedgerModule>().Map(router);
+        services.GetRequiredService<RegistryModule>().Map(router);
+    }
+}
+
+/// <summary>Fills the item index and the owner links at start, in the background: a slow monday must not delay the gateway.</summary>
+public sealed partial class SurfaceWarmup(LedgerItemIndex index, OwnerDirectory owners, ILogger<SurfaceWarmup> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await owners.LoadAsync(stoppingToken);
+            await index.WarmAsync(stoppingToken);
+            LogWarm(logger, index.Count, owners.All.Count);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Host shutdown.
+        }
+#pragma warning disable CA1031 // Autocomplete starts empty and fills from confirmations; the failure is logged.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogWarmFailed(logger, exception);
+        }
+    }
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Surface caches warm: {Items} ledger item(s), {Links} owner link(s)")]
+    private static partial void LogWarm(ILogger logger, int items, int links);
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "Could not warm the surface caches from monday; autocomplete fills as items are confirmed")]
+    private static partial void LogWarmFailed(ILogger logger, Exception exception);
+}
