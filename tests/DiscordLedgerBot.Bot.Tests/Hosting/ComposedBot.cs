@@ -34,6 +34,21 @@ internal sealed class ComposedBot : IAsyncDisposable
 
     public SandboxEnvironment Environment => _sandbox.Environment;
 
+    /// <summary>Where the bot's Kestrel listens (the /api/v1, /mcp, /metrics endpoints).</summary>
+    public Uri BotUrl => new(_app.Urls.First());
+
+    /// <summary>An HttpClient for the bot, with <paramref name="bearerToken"/> when given.</summary>
+    public HttpClient Http(string? bearerToken = null)
+    {
+        var http = new HttpClient { BaseAddress = BotUrl, Timeout = TimeSpan.FromSeconds(60) };
+        if (bearerToken is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearerToken);
+        }
+
+        return http;
+    }
+
     public static async Task<ComposedBot> StartAsync(params string[] settings)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("dlb-composed-").FullName;
