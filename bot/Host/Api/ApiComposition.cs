@@ -3,6 +3,7 @@ using DiscordLedgerBot.Core.Storage;
 using DiscordLedgerBot.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 
 namespace DiscordLedgerBot.Api;
 
@@ -34,6 +35,17 @@ public static class ApiComposition
                 {
                     document.Info.Title = "DiscordLedgerBot API";
                     document.Info.Description = "The team ledger (a monday.com board) and the capability registry. Writes are recorded in the durable outbox and confirmed asynchronously; see docs/operations/http-api.md.";
+                    // The listening address differs per deployment (and per test run); clients know where they connect.
+                    document.Servers = [];
+                    document.Components ??= new OpenApiComponents();
+                    document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                    document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
+                    {
+                        Type = SecuritySchemeType.Http,
+                        Scheme = "bearer",
+                        Description = "A token from Api:Tokens; its scopes (ledger:read, ledger:write, registry:read, registry:admin) decide which routes answer.",
+                    };
+                    document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] }];
                     return Task.CompletedTask;
                 });
             });
