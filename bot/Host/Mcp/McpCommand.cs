@@ -1,8 +1,10 @@
 using DiscordLedgerBot.Cli;
 using DiscordLedgerBot.Core.Outbox;
+using DiscordLedgerBot.Core.Registry;
 using DiscordLedgerBot.Core.Storage;
 using DiscordLedgerBot.Handoff;
 using DiscordLedgerBot.Hosting;
+using DiscordLedgerBot.Registry;
 using Microsoft.Extensions.Options;
 
 namespace DiscordLedgerBot.Mcp;
@@ -65,6 +67,12 @@ public sealed class McpCommand : ICliCommand
             throw new CliConfigurationException(string.Join(Environment.NewLine, failures));
         }
 
+        // Rank and select need the registry loaded; this process reads it as persisted (the bot's later changes are not followed).
+        await RegistryBootstrap.InitializeAsync(
+            host.Services.GetRequiredService<CapabilityRegistry>(),
+            host.Services.GetRequiredService<IRegistryStore>(),
+            host.Services.GetRequiredService<IOptions<RegistryOptions>>().Value,
+            cancellationToken);
         await host.RunAsync(cancellationToken);
         return 0;
     }

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using DiscordLedgerBot.Core.Events;
 using DiscordLedgerBot.Core.Outbox;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace DiscordLedgerBot.Bot.Tests.Api;
 
