@@ -11,7 +11,7 @@ namespace DiscordLedgerBot.Telemetry;
 public sealed class LedgerBotMetrics : IDisposable
 {
     private readonly Meter _meter;
-    private readonly UpDownCounter<long> _subscribers;
+    private long _subscribers;
     private readonly Counter<long> _eventsSent;
     private readonly Counter<long> _clientsDropped;
     private readonly Histogram<double> _confirmLatency;
@@ -27,7 +27,8 @@ public sealed class LedgerBotMetrics : IDisposable
         ArgumentNullException.ThrowIfNull(meters);
         _registry = registry;
         _meter = meters.Create(LedgerBotTelemetry.MeterName);
-        _subscribers = _meter.CreateUpDownCounter<long>("dlb.event_stream.subscribers", description: "Clients connected to GET /api/v1/events");
+        // Observed rather than counted, so the gauge is exported (as 0) before anyone connects.
+        _meter.CreateObservableUpDownCounter("dlb.event_stream.subscribers", () => Interlocked.Read(ref _subscribers), description: "Clients connected to GET /api/v1/events");
         _eventsSent = _meter.CreateCounter<long>("dlb.event_stream.events_sent", description: "Events written to event-stream clients");
         _clientsDropped = _meter.CreateCounter<long>("dlb.event_stream.clients_dropped", description: "Event-stream clients cut off because they stopped reading");
         _confirmLatency = _meter.CreateHistogram<double>("dlb.ledger.confirm_latency", unit: "s", description: "From a command's recording in the outbox to monday's confirmation");
@@ -46,8 +47,8 @@ public sealed class LedgerBotMetrics : IDisposable
 
     public IDisposable EventStreamSubscriberConnected()
     {
-        _subscribers.Add(1);
-        return new Disconnect(_subscribers);
+        Interlocked.Increment(ref _subscribers);
+        return new Disconnect(this);
     }
 
     public void EventStreamEventsSent(int count) => _eventsSent.Add(count);
@@ -97,7 +98,7 @@ public sealed class LedgerBotMetrics : IDisposable
         }
     }
 
-    private sealed class Disconnect(UpDownCounter<long> subscribers) : IDisposable
+    private sealed class Disconnect(LedgerBotMetrics metrics) : IDisposable
     {
         private int _disposed;
 
@@ -105,7 +106,7 @@ public sealed class LedgerBotMetrics : IDisposable
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                subscribers.Add(-1);
+                Interlocked.Decrement(ref metrics._subscribers);
             }
         }
     }

@@ -49,11 +49,18 @@ internal sealed class ComposedBot : IAsyncDisposable
         return http;
     }
 
-    public static async Task<ComposedBot> StartAsync(params string[] settings)
+    public static Task<ComposedBot> StartAsync(params string[] settings) => StartAsync(_ => { }, settings);
+
+    /// <param name="configure">What a test adds to the host before the product composes (e.g. an in-memory telemetry exporter).</param>
+    public static async Task<ComposedBot> StartAsync(Action<WebApplicationBuilder> configure, params string[] settings)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("dlb-composed-").FullName;
         var logs = new CollectingLoggerProvider();
-        var sandbox = new SandboxHost(builder => builder.Logging.AddProvider(logs));
+        var sandbox = new SandboxHost(builder =>
+        {
+            builder.Logging.AddProvider(logs);
+            configure(builder);
+        });
         string[] args = [$"--Sandbox:DataDirectory={dataDirectory}", $"--urls=http://127.0.0.1:{FreeTcpPort.Next()}", "--Outbox:FlushInterval=00:00:00.050", .. settings];
         var app = await BotHost.BuildAsync(args, sandbox, CancellationToken.None);
         await app.StartAsync();
@@ -98,10 +105,12 @@ internal sealed class CollectingLoggerProvider : ILoggerProvider
 
     private sealed class Collector(string category, ConcurrentQueue<(string, EventId, string)> entries) : ILogger
     {
+
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+        // The host's Logging:LogLevel rules filter first (Information unless a test lowers it).
+        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
             entries.Enqueue((category, eventId, formatter(state, exception)));
