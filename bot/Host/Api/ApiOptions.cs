@@ -66,6 +66,12 @@ internal sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
         for (var i = 0; i < options.Tokens.Count; i++)
         {
             var token = options.Tokens[i];
+            if (string.IsNullOrEmpty(token.Token))
+            {
+                // An entry left empty (as in config.example.json and .env.sample) configures nothing and admits nobody.
+                continue;
+            }
+
             if (string.IsNullOrWhiteSpace(token.Token) || token.Token.Length < MinimumTokenLength)
             {
                 failures.Add($"Api:Tokens:{i}:Token must be at least {MinimumTokenLength} characters (env Api__Tokens__{i}__Token); generate one with `openssl rand -hex 32`.");
