@@ -11,7 +11,6 @@ namespace DiscordLedgerBot.Api;
 public static class ApiComposition
 {
     public const string OpenApiDocumentName = "v1";
-    public const string OpenApiPath = LedgerApiEndpoints.Prefix + "/openapi.json";
     public const string EventLogFileName = "events.log";
 
     /// <summary>Called by AddLedgerBot: the options (validated at start), the shared write path and the durable event log.</summary>
@@ -61,7 +60,7 @@ public static class ApiComposition
         api.MapLedgerApi();
         api.MapRegistryApi();
         api.MapEventStream();
-        endpoints.MapOpenApi(LedgerApiEndpoints.Prefix.Replace("v1", "{documentName}", StringComparison.Ordinal) + "/openapi.json");
+        endpoints.MapOpenApi("/api/{documentName}/openapi.json");
         return endpoints;
     }
 

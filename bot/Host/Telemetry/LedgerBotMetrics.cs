@@ -17,7 +17,6 @@ public sealed class LedgerBotMetrics : IDisposable
     private readonly Histogram<double> _confirmLatency;
     private readonly Counter<long> _deadLetters;
     private readonly Counter<long> _commandsRecorded;
-    private readonly Counter<long> _escalations;
     private readonly CapabilityRegistry _registry;
     private OutboxCounts _counts = new(0, 0, 0, 0);
     private double _oldestPendingAgeSeconds;
@@ -34,7 +33,6 @@ public sealed class LedgerBotMetrics : IDisposable
         _confirmLatency = _meter.CreateHistogram<double>("dlb.ledger.confirm_latency", unit: "s", description: "From a command's recording in the outbox to monday's confirmation");
         _deadLetters = _meter.CreateCounter<long>("dlb.outbox.dead_letters", description: "Commands dead-lettered (monday rejected them or retries ran out)");
         _commandsRecorded = _meter.CreateCounter<long>("dlb.ledger.commands_recorded", description: "Commands recorded in the outbox, by operation");
-        _escalations = _meter.CreateCounter<long>("dlb.escalations", description: "Escalations fired and acknowledged (the escalation engine is not built yet: stays 0)");
         _meter.CreateObservableGauge("dlb.outbox.depth", () => new[]
         {
             new Measurement<long>(Volatile.Read(ref _counts).Pending, new KeyValuePair<string, object?>("state", "pending")),
@@ -61,8 +59,6 @@ public sealed class LedgerBotMetrics : IDisposable
         _confirmLatency.Record(sinceRecorded.TotalSeconds, new KeyValuePair<string, object?>("operation", operation));
 
     public void CommandDeadLettered(string operation) => _deadLetters.Add(1, new KeyValuePair<string, object?>("operation", operation));
-
-    public void EscalationObserved(string change) => _escalations.Add(1, new KeyValuePair<string, object?>("change", change));
 
     public void OutboxSampled(OutboxCounts counts, TimeSpan oldestPendingAge)
     {
