@@ -21,6 +21,7 @@ COPY --from=build /app ./
 RUN mkdir -p /data && chown -R app:app /data
 ENV ASPNETCORE_URLS=http://+:8080 \
     Storage__DataDirectory=/data \
+    Registry__StorePath=/data/registry/registry.json \
     DOTNET_CLI_TELEMETRY_OPTOUT=1
 USER app
 EXPOSE 8080

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite the way CI does: installs the Debian packages the integration tests need
 # (they start their own private servers on 127.0.0.1), builds, tests every project, and ends with one line
-#   tests: N passed, N failed[, N skipped]
-# computed from the test runner's TRX results.
+#   tests: N passed, N failed
+# (skipped tests are reported on the line before) computed from the test runner's TRX results.
 #   ./test.sh            everything (CI)
 #   ./test.sh --fast     skips tests marked [Trait("Category","Slow")]
 #   ./test.sh -- ARGS    extra arguments for `dotnet test` (e.g. -- --filter FullyQualifiedName~Redis)
@@ -81,5 +81,6 @@ if [ "$test_exit" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
 
-echo "tests: $passed passed, $failed failed, $skipped skipped"
+echo "test.sh: $skipped skipped"
+echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

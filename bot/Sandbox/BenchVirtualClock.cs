@@ -53,7 +53,7 @@ internal sealed class BenchVirtualClock(DateTimeOffset start) : TimeProvider
         {
             try
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(1), cancellationToken);
+                await Task.Delay(TimeSpan.FromMilliseconds(1), TimeProvider.System, cancellationToken);
             }
             catch (OperationCanceledException)
             {

@@ -4,6 +4,7 @@ using DiscordLedgerBot.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.CircuitBreaker;
 using Polly.Retry;
 using Polly.Timeout;
 
@@ -178,9 +179,10 @@ public sealed partial class MondayClient : IDisposable
     private static bool IsRetryableKind(MondayErrorKind kind) => kind is MondayErrorKind.RateLimited or MondayErrorKind.Transient;
 
     // Dropped connections and attempt timeouts are retried: every mutation carries its Idempotency-Key, so a
-    // request that did execute is answered from monday's cache instead of running twice.
+    // request that did execute is answered from monday's cache instead of running twice. An open circuit (the HTTP
+    // client's breaker) is the same outage seen early: retried after backoff, then reported as transient.
     private static bool IsTransportFailure(Exception exception) =>
-        exception is HttpRequestException or TimeoutRejectedException or IOException;
+        exception is HttpRequestException or TimeoutRejectedException or IOException or BrokenCircuitException;
 
     private TimeSpan RetryDelay(Outcome<AttemptOutcome> outcome, int attemptNumber)
     {

@@ -1,12 +1,12 @@
-using DiscordLedgerBot.Core.Redis;
+using StackExchange.Redis;
 
 namespace DiscordLedgerBot.Core.Registry;
 
 /// <summary>
-/// The registry snapshot as one Redis string (our RESP client): SET replaces it atomically, so readers see the
-/// old or the new registry, never a mix. Durability is the Redis server's (AOF/RDB) configuration.
+/// The registry snapshot as one Redis string: SET replaces it atomically, so readers see the old or the new
+/// registry, never a mix. Durability is the Redis server's (AOF/RDB) configuration.
 /// </summary>
-public sealed class RedisRegistryStore(IRedisConnection redis, string key = RedisRegistryStore.DefaultKey) : IRegistryStore
+public sealed class RedisRegistryStore(IDatabaseAsync redis, string key = RedisRegistryStore.DefaultKey) : IRegistryStore
 {
     public const string DefaultKey = "dlb:registry:snapshot";
 
@@ -14,10 +14,14 @@ public sealed class RedisRegistryStore(IRedisConnection redis, string key = Redi
 
     public async Task<RegistrySnapshot?> LoadAsync(CancellationToken cancellationToken)
     {
-        var reply = await redis.ExecuteAsync(new RedisCommand("GET", Key), cancellationToken);
-        return reply.AsBytes() is { } bytes ? RegistrySnapshotSerializer.Deserialize(bytes, $"redis key {Key}") : null;
+        cancellationToken.ThrowIfCancellationRequested();
+        var value = await redis.StringGetAsync(Key).ConfigureAwait(false);
+        return value.IsNull ? null : RegistrySnapshotSerializer.Deserialize((byte[])value!, $"redis key {Key}");
     }
 
-    public Task SaveAsync(RegistrySnapshot snapshot, CancellationToken cancellationToken) =>
-        redis.ExecuteAsync(new RedisCommand("SET", Key, RegistrySnapshotSerializer.Serialize(snapshot)), cancellationToken);
+    public Task SaveAsync(RegistrySnapshot snapshot, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return redis.StringSetAsync(Key, RegistrySnapshotSerializer.Serialize(snapshot));
+    }
 }

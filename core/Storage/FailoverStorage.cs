@@ -1,6 +1,6 @@
-using DiscordLedgerBot.Core.Redis;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
 
 namespace DiscordLedgerBot.Core.Storage;
 
@@ -14,6 +14,8 @@ namespace DiscordLedgerBot.Core.Storage;
 /// </summary>
 public sealed partial class FailoverStorage : IStorageBackend, IStorageStatus
 {
+    // A restarting Redis answers LOADING while it replays its AOF; BUSY while a script runs too long.
+    private static readonly string[] UnavailableErrorCodes = ["LOADING ", "BUSY ", "TRYAGAIN ", "MASTERDOWN "];
     private readonly RedisStorage _redis;
     private readonly EmbeddedStorage _file;
     private readonly ILogger _logger;
@@ -177,10 +179,8 @@ public sealed partial class FailoverStorage : IStorageBackend, IStorageStatus
 
     internal static bool IsUnavailable(Exception ex) => ex switch
     {
-        RedisConnectionException or RedisTimeoutException or RedisProtocolException => true,
-
-        // A restarting Redis answers LOADING while it replays its AOF; BUSY while a script runs too long.
-        RedisServerException server => server.ErrorCode is "LOADING" or "BUSY" or "TRYAGAIN" or "MASTERDOWN",
+        RedisConnectionException or RedisTimeoutException => true,
+        RedisServerException server => UnavailableErrorCodes.Any(code => server.Message.StartsWith(code, StringComparison.Ordinal)),
         _ => false,
     };
 

@@ -1,4 +1,4 @@
-using DiscordLedgerBot.Core.Redis;
+using StackExchange.Redis;
 
 namespace DiscordLedgerBot.Core.Storage;
 
@@ -156,27 +156,26 @@ internal static class RedisOutboxScripts
         """);
 }
 
-/// <summary>A Lua script run by digest (EVALSHA), loaded on first use and again after Redis forgets it (NOSCRIPT).</summary>
+/// <summary>
+/// A Lua script. StackExchange.Redis loads it once per server (SCRIPT LOAD) and runs it by digest (EVALSHA); the outbox
+/// passes no KEYS because the scripts build their keys from the prefix (see <see cref="RedisOutboxScripts"/>).
+/// </summary>
 internal sealed class RedisScript(string source)
 {
-    private volatile string? _sha;
-
     public string Source { get; } = source;
 
-    public async Task<RedisReply> RunAsync(IRedisConnection redis, IReadOnlyList<RedisArgument> args, CancellationToken cancellationToken)
+    public async Task<RedisResult> RunAsync(IDatabaseAsync redis, RedisValue[] args, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
+        cancellationToken.ThrowIfCancellationRequested();
+        try
         {
-            var sha = _sha ??= await redis.ScriptLoadAsync(Source, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                return await redis.EvalShaAsync(sha, [], args, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RedisServerException ex) when (ex.ErrorCode == "NOSCRIPT" && attempt == 0)
-            {
-                // A restarted Redis has an empty script cache.
-                _sha = null;
-            }
+            return await redis.ScriptEvaluateAsync(Source, keys: null, args).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            // A restarted Redis has an empty script cache; the library forgets its digests on NOSCRIPT, so one
+            // more call loads the script again.
+            return await redis.ScriptEvaluateAsync(Source, keys: null, args).ConfigureAwait(false);
         }
     }
 }

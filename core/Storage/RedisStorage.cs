@@ -1,22 +1,23 @@
 using System.Globalization;
-using DiscordLedgerBot.Core.Redis;
+using StackExchange.Redis;
 
 namespace DiscordLedgerBot.Core.Storage;
 
 /// <summary>
-/// Outbox, ledger cache and dedupe in Redis through our RESP client. Every outbox transition is one Lua script, so it
+/// Outbox, ledger cache and dedupe in Redis through StackExchange.Redis. Every outbox transition is one Lua script, so it
 /// is atomic; claims are leases (a crashed claimant's records are claimed again when the lease lapses, and monday's
 /// Idempotency-Key makes the resend harmless). Durability is Redis' own: run it with AOF (appendonly yes) for the
 /// outbox to survive a Redis restart. Timestamps are kept as epoch milliseconds.
-/// Transport failures surface as <see cref="RedisConnectionException"/>/<see cref="RedisTimeoutException"/>.
+/// Transport failures surface as StackExchange.Redis' <see cref="RedisConnectionException"/>/<see cref="RedisTimeoutException"/>.
+/// Cancellation is honoured between commands only: the library takes no token, a command once sent runs to its reply.
 /// </summary>
 public sealed class RedisStorage : IStorageBackend
 {
-    private readonly IRedisConnection _redis;
+    private readonly IDatabaseAsync _redis;
     private readonly TimeProvider _time;
     private readonly string _prefix;
 
-    public RedisStorage(IRedisConnection redis, TimeProvider time, string keyPrefix = "dlb:")
+    public RedisStorage(IDatabaseAsync redis, TimeProvider time, string keyPrefix = "dlb:")
     {
         _redis = redis ?? throw new ArgumentNullException(nameof(redis));
         _time = time ?? throw new ArgumentNullException(nameof(time));
@@ -34,7 +35,7 @@ public sealed class RedisStorage : IStorageBackend
             _redis,
             [_prefix, command.IdempotencyKey, command.PartitionKey, command.CommandKind, command.PayloadJson, NowMs()],
             cancellationToken).ConfigureAwait(false);
-        return new OutboxAppendResult(ToRecord(reply.Items[1]), reply.Items[0].AsInt64() == 1);
+        return new OutboxAppendResult(ToRecord(reply[1]), (long)reply[0] == 1);
     }
 
     public async Task<IReadOnlyList<OutboxRecord>> ClaimBatchAsync(int maxRecords, TimeSpan claimDuration, CancellationToken cancellationToken = default)
@@ -45,7 +46,7 @@ public sealed class RedisStorage : IStorageBackend
             _redis,
             [_prefix, NowMs(), maxRecords, (long)Math.Ceiling(claimDuration.TotalMilliseconds)],
             cancellationToken).ConfigureAwait(false);
-        return [.. reply.Items.Select(ToRecord)];
+        return [.. ((RedisResult[])reply!).Select(ToRecord)];
     }
 
     public async Task<OutboxRecord> MarkConfirmedAsync(string idempotencyKey, string mondayItemId, CancellationToken cancellationToken = default)
@@ -60,31 +61,32 @@ public sealed class RedisStorage : IStorageBackend
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(idempotencyKey);
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        RedisArgument retry = retryAt is { } at ? at.ToUnixTimeMilliseconds() : string.Empty;
-        var reply = await RedisOutboxScripts.Fail.RunAsync(_redis, [_prefix, idempotencyKey, reason, retry, NowMs()], cancellationToken).ConfigureAwait(false);
+        var reply = await RedisOutboxScripts.Fail.RunAsync(_redis, [_prefix, idempotencyKey, reason, MsOrEmpty(retryAt), NowMs()], cancellationToken).ConfigureAwait(false);
         return Transition(reply, idempotencyKey, "mark failed");
     }
 
     public async Task<OutboxRecord?> GetAsync(string idempotencyKey, CancellationToken cancellationToken = default)
     {
-        var fields = await _redis.HGetAllAsync(RecordKey(idempotencyKey), cancellationToken).ConfigureAwait(false);
-        return fields.Count == 0 ? null : ToRecord(fields);
+        cancellationToken.ThrowIfCancellationRequested();
+        var fields = await _redis.HashGetAllAsync(RecordKey(idempotencyKey)).ConfigureAwait(false);
+        return fields.Length == 0 ? null : ToRecord(fields.ToStringDictionary());
     }
 
     public async Task<IReadOnlyList<OutboxRecord>> ListAsync(OutboxState state, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        var keys = await _redis.ExecuteAsync(new RedisCommand("ZRANGE", StateKey(state), 0, limit - 1), cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = await _redis.SortedSetRangeByRankAsync(StateKey(state), 0, limit - 1).ConfigureAwait(false);
 
         // Pipelined: all HGETALLs go out together on the shared connection.
-        var records = await Task.WhenAll(keys.Items.Select(k => GetAsync(k.AsString()!, cancellationToken))).ConfigureAwait(false);
+        var records = await Task.WhenAll(keys.Select(k => GetAsync(k.ToString(), cancellationToken))).ConfigureAwait(false);
         return [.. records.OfType<OutboxRecord>()];
     }
 
     public async Task<OutboxCounts> CountAsync(CancellationToken cancellationToken = default)
     {
-        var counts = await Task.WhenAll(Enum.GetValues<OutboxState>().Select(async state =>
-            (await _redis.ExecuteAsync(new RedisCommand("ZCARD", StateKey(state)), cancellationToken).ConfigureAwait(false)).AsInt64())).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        var counts = await Task.WhenAll(Enum.GetValues<OutboxState>().Select(state => _redis.SortedSetLengthAsync(StateKey(state)))).ConfigureAwait(false);
         return new OutboxCounts(counts[(int)OutboxState.Pending], counts[(int)OutboxState.Sent], counts[(int)OutboxState.Confirmed], counts[(int)OutboxState.Failed]);
     }
 
@@ -97,7 +99,7 @@ public sealed class RedisStorage : IStorageBackend
         while (true)
         {
             // Bounded batches keep each script short: Redis runs nothing else while a script runs.
-            var purged = (int)(await RedisOutboxScripts.Purge.RunAsync(_redis, [_prefix, cutoff, PerScript], cancellationToken).ConfigureAwait(false)).AsInt64();
+            var purged = (int)await RedisOutboxScripts.Purge.RunAsync(_redis, [_prefix, cutoff, PerScript], cancellationToken).ConfigureAwait(false);
             total += purged;
             if (purged < PerScript)
             {
@@ -108,7 +110,8 @@ public sealed class RedisStorage : IStorageBackend
 
     public async Task<LedgerCacheEntry?> GetEntryAsync(string ledgerKey, CancellationToken cancellationToken = default)
     {
-        var fields = await _redis.HGetAllAsync(LedgerKey(ledgerKey), cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        var fields = (await _redis.HashGetAllAsync(LedgerKey(ledgerKey)).ConfigureAwait(false)).ToStringDictionary();
         if (fields.Count == 0)
         {
             return null;
@@ -126,31 +129,39 @@ public sealed class RedisStorage : IStorageBackend
     {
         ArgumentNullException.ThrowIfNull(entry);
         OutboxAppend.ValidateKey(entry.LedgerKey, nameof(entry.LedgerKey), OutboxAppend.MaxKeyLength);
-        return _redis.HSetAsync(
+        cancellationToken.ThrowIfCancellationRequested();
+        return _redis.HashSetAsync(
             LedgerKey(entry.LedgerKey),
             [
                 new("ledgerKey", entry.LedgerKey),
                 new("entryJson", entry.EntryJson),
                 new("mondayItemId", entry.MondayItemId ?? string.Empty),
-                new("updatedAt", entry.UpdatedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)),
-            ],
-            cancellationToken);
+                new("updatedAt", entry.UpdatedAt.ToUnixTimeMilliseconds()),
+            ]);
     }
 
-    public async Task<bool> RemoveEntryAsync(string ledgerKey, CancellationToken cancellationToken = default) =>
-        await _redis.DelAsync([LedgerKey(ledgerKey)], cancellationToken).ConfigureAwait(false) == 1;
+    public Task<bool> RemoveEntryAsync(string ledgerKey, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return _redis.KeyDeleteAsync(LedgerKey(ledgerKey));
+    }
 
     public Task<bool> TryMarkAsync(string key, TimeSpan timeToLive, CancellationToken cancellationToken = default)
     {
         OutboxAppend.ValidateKey(key, nameof(key), OutboxAppend.MaxKeyLength);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeToLive, TimeSpan.Zero);
-        return _redis.SetAsync(_prefix + "dedupe:" + key, "1", timeToLive, onlyIfAbsent: true, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        return _redis.StringSetAsync(_prefix + "dedupe:" + key, 1, timeToLive, When.NotExists);
     }
 
-    /// <summary>The connection is shared and owned by the container, not by this store.</summary>
+    /// <summary>The multiplexer is shared and owned by the container, not by this store.</summary>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    internal Task<string> PingAsync(CancellationToken cancellationToken) => _redis.PingAsync(cancellationToken);
+    internal Task<TimeSpan> PingAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return _redis.PingAsync();
+    }
 
     /// <summary>Adds a record moved from another store unless Redis already has its key. True when added.</summary>
     internal async Task<bool> ImportAsync(OutboxRecord record, CancellationToken cancellationToken)
@@ -161,10 +172,10 @@ public sealed class RedisStorage : IStorageBackend
                 _prefix, record.IdempotencyKey, record.PartitionKey, record.CommandKind, record.PayloadJson, record.State.ToString(),
                 record.Attempts, record.LastError ?? string.Empty, record.MondayItemId ?? string.Empty,
                 record.CreatedAt.ToUnixTimeMilliseconds(), record.UpdatedAt.ToUnixTimeMilliseconds(),
-                record.NextAttemptAt is { } next ? next.ToUnixTimeMilliseconds() : string.Empty, record.Version,
+                MsOrEmpty(record.NextAttemptAt), record.Version,
             ],
             cancellationToken).ConfigureAwait(false);
-        return reply.AsInt64() == 1;
+        return (long)reply == 1;
     }
 
     /// <summary>Writes a ledger entry moved from another store unless Redis holds a newer one.</summary>
@@ -180,25 +191,28 @@ public sealed class RedisStorage : IStorageBackend
         var left = mark.ExpiresAt - _time.GetUtcNow();
         if (left > TimeSpan.Zero)
         {
-            await _redis.SetAsync(_prefix + "dedupe:" + mark.Key, "1", left, onlyIfAbsent: true, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            await _redis.StringSetAsync(_prefix + "dedupe:" + mark.Key, 1, left, When.NotExists).ConfigureAwait(false);
         }
     }
 
-    private static OutboxRecord Transition(RedisReply reply, string idempotencyKey, string attempted)
+    private static OutboxRecord Transition(RedisResult reply, string idempotencyKey, string attempted)
     {
-        var code = reply.Items[0].AsInt64();
+        var code = (long)reply[0];
         if (code == -1)
         {
             throw new OutboxRecordNotFoundException(idempotencyKey);
         }
 
-        var record = ToRecord(reply.Items[1]);
+        var record = ToRecord(reply[1]);
         return code == -2 ? throw new OutboxStateConflictException(record, attempted) : record;
     }
 
-    private static OutboxRecord ToRecord(RedisReply hash) => ToRecord(hash.AsDictionary());
+    // A record's HGETALL comes back from Lua as a flat field/value array (scripts answer in RESP2 shapes).
+    private static OutboxRecord ToRecord(RedisResult hash) =>
+        ToRecord(hash.ToDictionary(StringComparer.Ordinal).ToDictionary(pair => pair.Key, pair => pair.Value.ToString(), StringComparer.Ordinal));
 
-    private static OutboxRecord ToRecord(IReadOnlyDictionary<string, string?> fields)
+    private static OutboxRecord ToRecord(IReadOnlyDictionary<string, string> fields)
     {
         string Required(string name) => fields.GetValueOrDefault(name)
             ?? throw new StorageCorruptedException($"An outbox record in Redis lacks its '{name}' field.");
@@ -221,6 +235,9 @@ public sealed class RedisStorage : IStorageBackend
             Version = int.Parse(Required("version"), CultureInfo.InvariantCulture),
         };
     }
+
+    // The scripts take an empty string for "no time".
+    private static RedisValue MsOrEmpty(DateTimeOffset? value) => value is { } at ? at.ToUnixTimeMilliseconds() : RedisValue.EmptyString;
 
     private static DateTimeOffset? FromMs(string? value) =>
         string.IsNullOrEmpty(value) ? null : DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(value, CultureInfo.InvariantCulture));

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace DiscordLedgerBot.Core.Storage;
 
@@ -11,7 +12,8 @@ public static class StorageServiceCollectionExtensions
     /// <summary>
     /// Registers the storage backend chosen by <see cref="StorageOptions.Backend"/> as <see cref="IStorageBackend"/>,
     /// <see cref="IOutboxStore"/>, <see cref="ILedgerCache"/>, <see cref="IDedupeStore"/> and <see cref="IStorageStatus"/>,
-    /// plus the shared <see cref="IRedisConnection"/>. The host binds the sections: <c>Storage</c> → <see cref="StorageOptions"/>,
+    /// plus the shared StackExchange.Redis <see cref="IConnectionMultiplexer"/> (connected on first use only). The host binds the
+    /// sections: <c>Storage</c> → <see cref="StorageOptions"/>,
     /// <c>Redis</c> → <see cref="RedisOptions"/>. Both are validated at start.
     /// </summary>
     public static IServiceCollection AddLedgerStorage(this IServiceCollection services)
@@ -23,11 +25,10 @@ public static class StorageServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisOptions>, RedisOptionsValidator>());
 
-        services.TryAddSingleton(sp => new RedisConnection(
-            sp.GetRequiredService<IOptions<RedisOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<RedisConnection>>()));
-        services.TryAddSingleton<IRedisConnection>(sp => sp.GetRequiredService<RedisConnection>());
+        // With abortConnect=false this returns after one connect attempt even when Redis is down, and the
+        // multiplexer keeps reconnecting in the background; the container disposes it at shutdown.
+        services.TryAddSingleton<IConnectionMultiplexer>(sp => ConnectionMultiplexer.Connect(
+            sp.GetRequiredService<IOptions<RedisOptions>>().Value.ToConfigurationOptions(sp.GetService<ILoggerFactory>())));
 
         services.TryAddSingleton(CreateBackend);
         services.TryAddSingleton<IOutboxStore>(sp => sp.GetRequiredService<IStorageBackend>());
@@ -54,7 +55,7 @@ public static class StorageServiceCollectionExtensions
                 return EmbeddedStorage.CreateInMemory(time);
             case StorageBackendKind.Redis:
                 var fallback = OpenFile(services, options, time);
-                var redis = new RedisStorage(services.GetRequiredService<IRedisConnection>(), time, options.RedisKeyPrefix);
+                var redis = new RedisStorage(services.GetRequiredService<IConnectionMultiplexer>().GetDatabase(), time, options.RedisKeyPrefix);
                 return new FailoverStorage(redis, fallback, time, options.FailoverProbeInterval, services.GetRequiredService<ILogger<FailoverStorage>>());
             default:
                 return OpenFile(services, options, time);

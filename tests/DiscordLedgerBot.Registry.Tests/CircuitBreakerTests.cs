@@ -17,7 +17,7 @@ public sealed class CircuitBreakerTests
 
     private static async Task<RegistryHarness> StartAsync()
     {
-        var h = new RegistryHarness(new MemoryRegistryStore(), new FakeTimeProvider(), Options);
+        var h = new RegistryHarness(new MemoryRegistryStore(), new FakeTimeProvider(TestTime.Start), Options);
         await h.Registry.InitializeAsync(RegistryTestKit.Catalog(RegistryTestKit.Tool("primary", priority: 1), RegistryTestKit.Tool("spare", priority: 2)), CancellationToken.None);
         h.Results("primary", 2, true);
         h.Results("spare", 2, true);

@@ -127,7 +127,7 @@ public sealed class HealthCheckTests
     [Fact]
     public async Task Ttl_check_follows_heartbeats_on_the_fake_clock()
     {
-        var h = new RegistryHarness(new MemoryRegistryStore(), new FakeTimeProvider());
+        var h = new RegistryHarness(new MemoryRegistryStore(), new FakeTimeProvider(TestTime.Start));
         await h.Registry.InitializeAsync(
             RegistryTestKit.Catalog(RegistryTestKit.Tool("agent", check: new HealthCheckDocument { Kind = "ttl", IntervalSeconds = 10, TimeoutMs = 1000, MaxAgeSeconds = 60 }, damping: new DampingDocument { SuccessesToPass = 1, FailuresToCritical = 1 })),
             CancellationToken.None);

@@ -18,7 +18,7 @@ public sealed class PersistenceTests : IDisposable
     [Fact]
     public async Task Overrides_tools_and_audit_survive_a_restart_on_the_file_store_but_health_does_not()
     {
-        var time = new FakeTimeProvider();
+        var time = new FakeTimeProvider(TestTime.Start);
         var path = Path.Combine(_directory, "registry.json");
         var first = new RegistryHarness(new FileRegistryStore(path), time);
         await first.Registry.InitializeAsync(RegistryTestKit.Catalog(RegistryTestKit.Tool("cursor"), RegistryTestKit.Tool("zed")), CancellationToken.None);
@@ -40,8 +40,8 @@ public sealed class PersistenceTests : IDisposable
     [Fact]
     public async Task Memory_and_file_stores_persist_identical_snapshots()
     {
-        var memoryTime = new FakeTimeProvider();
-        var fileTime = new FakeTimeProvider();
+        var memoryTime = new FakeTimeProvider(TestTime.Start);
+        var fileTime = new FakeTimeProvider(TestTime.Start);
         var memory = new RegistryHarness(new MemoryRegistryStore(), memoryTime);
         var file = new RegistryHarness(new FileRegistryStore(Path.Combine(_directory, "parity.json")), fileTime);
         foreach (var (harness, time) in new[] { (memory, memoryTime), (file, fileTime) })
@@ -61,11 +61,11 @@ public sealed class PersistenceTests : IDisposable
     public async Task Store_wins_over_the_seed_catalog_after_the_first_start()
     {
         var store = new MemoryRegistryStore();
-        var first = new RegistryHarness(store, new FakeTimeProvider());
+        var first = new RegistryHarness(store, new FakeTimeProvider(TestTime.Start));
         await first.Registry.InitializeAsync(RegistryTestKit.Catalog(RegistryTestKit.Tool("cursor")), CancellationToken.None);
         await first.Registry.RemoveToolAsync("cursor", "ops", "retired", CancellationToken.None);
 
-        var second = new RegistryHarness(store, new FakeTimeProvider());
+        var second = new RegistryHarness(store, new FakeTimeProvider(TestTime.Start));
         await second.Registry.InitializeAsync(RegistryTestKit.Catalog(RegistryTestKit.Tool("cursor")), CancellationToken.None);
 
         Assert.Empty(second.Registry.ListTools());
@@ -75,7 +75,7 @@ public sealed class PersistenceTests : IDisposable
     public async Task A_failed_save_changes_nothing()
     {
         var store = new FailingStore();
-        var h = new RegistryHarness(store, new FakeTimeProvider());
+        var h = new RegistryHarness(store, new FakeTimeProvider(TestTime.Start));
         await h.Registry.InitializeAsync(RegistryTestKit.Catalog(RegistryTestKit.Tool("cursor")), CancellationToken.None);
         store.Fail = true;
 
@@ -92,10 +92,10 @@ public sealed class PersistenceTests : IDisposable
     public async Task A_newer_revision_written_by_another_process_is_adopted_keeping_live_health()
     {
         var path = Path.Combine(_directory, "shared.json");
-        var host = new RegistryHarness(new FileRegistryStore(path), new FakeTimeProvider());
+        var host = new RegistryHarness(new FileRegistryStore(path), new FakeTimeProvider(TestTime.Start));
         await host.Registry.InitializeAsync(RegistryTestKit.Catalog(RegistryTestKit.Tool("cursor"), RegistryTestKit.Tool("zed")), CancellationToken.None);
         host.Results("cursor", 2, true);
-        var cli = new RegistryHarness(new FileRegistryStore(path), new FakeTimeProvider());
+        var cli = new RegistryHarness(new FileRegistryStore(path), new FakeTimeProvider(TestTime.Start));
         await cli.Registry.InitializeAsync(null, CancellationToken.None);
         await cli.Registry.SetOverrideAsync(new OverrideRequest("cursor", null, OverrideAction.Disable, "ops", "from the CLI", null), null, CancellationToken.None);
 

@@ -1,6 +1,7 @@
 using DiscordLedgerBot.Core.Redis;
 using DiscordLedgerBot.Core.Registry;
 using DiscordLedgerBot.Testing;
+using StackExchange.Redis;
 
 namespace DiscordLedgerBot.Registry.Tests;
 
@@ -24,11 +25,11 @@ public sealed class RedisPersistenceTests : IAsyncLifetime
     [Fact]
     public async Task Redis_survives_a_restart_and_matches_the_file_store_byte_for_byte()
     {
-        var redisTime = new FakeTimeProvider();
-        var fileTime = new FakeTimeProvider();
-        await using (var connection = Connect())
+        var redisTime = new FakeTimeProvider(TestTime.Start);
+        var fileTime = new FakeTimeProvider(TestTime.Start);
+        await using (var connection = await ConnectAsync())
         {
-            var viaRedis = new RegistryHarness(new RedisRegistryStore(connection), redisTime);
+            var viaRedis = new RegistryHarness(new RedisRegistryStore(connection.GetDatabase()), redisTime);
             var viaFile = new RegistryHarness(new FileRegistryStore(Path.Combine(_directory, "registry.json")), fileTime);
             foreach (var (harness, time) in new[] { (viaRedis, redisTime), (viaFile, fileTime) })
             {
@@ -46,8 +47,8 @@ public sealed class RedisPersistenceTests : IAsyncLifetime
         await _server.KillAsync();
         await _server.RestartAsync();
 
-        await using var reconnected = Connect();
-        var restarted = new RegistryHarness(new RedisRegistryStore(reconnected), redisTime);
+        await using var reconnected = await ConnectAsync();
+        var restarted = new RegistryHarness(new RedisRegistryStore(reconnected.GetDatabase()), redisTime);
         await restarted.Registry.InitializeAsync(null, CancellationToken.None);
         Assert.Equal(4, restarted.Registry.Revision);
         Assert.Equal(["cursor", "local", "zed"], restarted.Registry.ListTools().Select(t => t.Definition.Id));
@@ -55,6 +56,6 @@ public sealed class RedisPersistenceTests : IAsyncLifetime
         Assert.Equal("zed", restarted.Registry.Rank("code-edit").Best?.ToolId);
     }
 
-    private RedisConnection Connect() =>
-        new(new RedisOptions { ConnectionString = _server.ConnectionString }.Resolve(), TimeProvider.System);
+    private Task<ConnectionMultiplexer> ConnectAsync() =>
+        ConnectionMultiplexer.ConnectAsync(new RedisOptions { ConnectionString = _server.ConnectionString }.ToConfigurationOptions());
 }

@@ -37,7 +37,7 @@ internal static class RegistryTestKit
 
     public static async Task<RegistryHarness> StartAsync(params ToolDocument[] tools)
     {
-        var harness = new RegistryHarness(new MemoryRegistryStore(), new FakeTimeProvider());
+        var harness = new RegistryHarness(new MemoryRegistryStore(), new FakeTimeProvider(TestTime.Start));
         await harness.Registry.InitializeAsync(Catalog(tools), CancellationToken.None);
         return harness;
     }

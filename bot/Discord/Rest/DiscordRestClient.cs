@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.CircuitBreaker;
 using Polly.Retry;
 
 namespace DiscordLedgerBot.Discord.Rest;
@@ -183,6 +184,12 @@ public sealed partial class DiscordRestClient : IDiscordRest
         {
             response?.Dispose();
             return Outcome.FromException<HttpResponseMessage>(exception);
+        }
+        catch (BrokenCircuitException exception)
+        {
+            // The HTTP client's breaker (AddDiscordClient) is open: not retried here, the caller hears "unavailable".
+            return Outcome.FromException<HttpResponseMessage>(new DiscordRestUnavailableException(
+                $"Discord REST is failing (circuit open after repeated 5xx/transport errors); requests are refused for now: {exception.Message}"));
         }
 
         _buckets.Learn(route, response.Headers);

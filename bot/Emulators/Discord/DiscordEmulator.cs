@@ -102,7 +102,7 @@ public sealed class DiscordEmulator : IAsyncDisposable
     {
         try
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
+            await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, cancellationToken);
         }
         catch (OperationCanceledException)
         {

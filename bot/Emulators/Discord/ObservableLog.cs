@@ -27,13 +27,20 @@ public sealed class ObservableLog<T>
     }
 
     /// <summary>Completes with the first entry (already recorded or future) that matches.</summary>
-    public async Task<T> WaitForAsync(Func<T, bool> predicate, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public Task<T> WaitForAsync(Func<T, bool> predicate, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        WaitForAfterAsync(0, predicate, timeout, cancellationToken);
+
+    /// <summary>
+    /// Completes with the first matching entry recorded at position <paramref name="startIndex"/> or later (take it from
+    /// <see cref="Count"/> before the action), so an earlier entry of the same kind cannot answer for a later one.
+    /// </summary>
+    public async Task<T> WaitForAfterAsync(int startIndex, Func<T, bool> predicate, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(predicate);
         TaskCompletionSource<T> completion;
         lock (_gate)
         {
-            foreach (var item in _items)
+            foreach (var item in _items.Skip(startIndex))
             {
                 if (predicate(item))
                 {

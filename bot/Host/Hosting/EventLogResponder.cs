@@ -55,7 +55,7 @@ public sealed partial class EventLogResponder(IEventBus bus, ILogger<EventLogRes
                 LogStale(logger, stale.ToolId, stale.LastEvidenceAt);
                 break;
             default:
-                LogOther(logger, @event.GetType().Name, @event);
+                LogOther(logger, @event.GetType().Name, @event.ToString() ?? string.Empty);
                 break;
         }
     }
@@ -85,6 +85,8 @@ public sealed partial class EventLogResponder(IEventBus bus, ILogger<EventLogRes
     [LoggerMessage(EventId = 5009, Level = LogLevel.Debug, Message = "Ledger command recorded: {IdempotencyKey} {CommandKind} for {LedgerKey}")]
     private static partial void LogRecordedCommand(ILogger logger, string idempotencyKey, string commandKind, string ledgerKey);
 
+    // A string, not object: the logging generator that comes with Microsoft.Extensions.Http.Resilience (telemetry)
+    // accepts only parameters it knows how to format.
     [LoggerMessage(EventId = 5008, Level = LogLevel.Information, Message = "{EventType}: {Event}")]
-    private static partial void LogOther(ILogger logger, string eventType, object @event);
+    private static partial void LogOther(ILogger logger, string eventType, string @event);
 }

@@ -1,5 +1,5 @@
-using DiscordLedgerBot.Core.Redis;
 using DiscordLedgerBot.Core.Registry;
+using StackExchange.Redis;
 
 namespace DiscordLedgerBot.Registry;
 
@@ -8,9 +8,9 @@ public static class RegistryBootstrap
 {
     /// <summary>
     /// The store for <see cref="RegistryOptions.Store"/>: file, memory, or redis (one key, <see cref="RegistryOptions.RedisKey"/>,
-    /// over the shared <see cref="IRedisConnection"/>, asked for only when the redis store is chosen).
+    /// over the shared Redis connection, asked for only when the redis store is chosen).
     /// </summary>
-    public static IRegistryStore CreateStore(RegistryOptions options, Func<IRedisConnection> redis) => options.Store switch
+    public static IRegistryStore CreateStore(RegistryOptions options, Func<IDatabaseAsync> redis) => options.Store switch
     {
         "memory" => new MemoryRegistryStore(),
         "redis" => new RedisRegistryStore(redis(), options.RedisKey),

@@ -1,13 +1,15 @@
 using DiscordLedgerBot.Core.Events;
-using DiscordLedgerBot.Core.Redis;
 using DiscordLedgerBot.Core.Registry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace DiscordLedgerBot.Registry;
 
 public static class RegistryServiceCollectionExtensions
 {
+    public const string HealthProbeHttpClientName = "registry-health";
+
     /// <summary>
     /// Registers the capability registry, its health checkers, the health-job planner and the options.
     /// <see cref="IRegistryStore"/>, <see cref="IDecisionRecorder"/> and <see cref="IRegistryEventSink"/> are
@@ -21,8 +23,8 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => RegistryBootstrap.CreateStore(
             sp.GetRequiredService<IOptions<RegistryOptions>>().Value,
-            () => sp.GetService<IRedisConnection>()
-                ?? throw new InvalidOperationException("Registry:Store is 'redis' but no IRedisConnection is registered: configure the Redis section and register the storage services.")));
+            () => sp.GetService<IConnectionMultiplexer>()?.GetDatabase()
+                ?? throw new InvalidOperationException("Registry:Store is 'redis' but no IConnectionMultiplexer is registered: configure the Redis section and register the storage services.")));
         services.TryAddSingleton<IDecisionRecorder, LoggingDecisionRecorder>();
         services.TryAddSingleton<IEventBus, EventBus>();
         services.TryAddSingleton<IRegistryEventSink, EventBusRegistrySink>();
@@ -37,8 +39,19 @@ public static class RegistryServiceCollectionExtensions
                 new CapabilityRegistryOptions { AuditLedgerKey = options.AuditLedgerKey, Breaker = options.Breaker },
                 sp.GetRequiredService<ILogger<CapabilityRegistry>>());
         });
-        services.TryAddSingleton<RegistryHealthHttpClient>();
-        services.AddSingleton<IHealthChecker>(sp => new HttpHealthChecker(sp.GetRequiredService<RegistryHealthHttpClient>().Client, sp.GetRequiredService<TimeProvider>()));
+        // Probes: no redirects (a redirect is not the expected status), no client-wide timeout (each probe has its own).
+        // The checker keeps one client for its lifetime, so the handler's own pooled-connection lifetime is what
+        // makes DNS changes visible.
+        services.AddHttpClient(HealthProbeHttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                AllowAutoRedirect = false,
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+            })
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<IHealthChecker>(sp => new HttpHealthChecker(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(HealthProbeHttpClientName), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IHealthChecker>(sp => new TcpHealthChecker(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IHealthChecker>(sp => new CommandHealthChecker(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IHealthChecker>(sp => new TtlHealthChecker(sp.GetRequiredService<TimeProvider>()));
@@ -48,23 +61,4 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton<RegistryHealthScheduler>();
         return services;
     }
-}
-
-/// <summary>
-/// The HttpClient health probes use: pooled connections recycled every few minutes (DNS changes are seen),
-/// no redirects (a redirect is not the expected status) and no client-wide timeout (each probe has its own).
-/// </summary>
-public sealed class RegistryHealthHttpClient : IDisposable
-{
-    public HttpClient Client { get; } = new(new SocketsHttpHandler
-    {
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        AllowAutoRedirect = false,
-        ConnectTimeout = TimeSpan.FromSeconds(10),
-    })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
-
-    public void Dispose() => Client.Dispose();
 }

@@ -8,6 +8,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using DiscordLedgerBot.Core.Redis;
 using DiscordLedgerBot.Core.Storage;
+using StackExchange.Redis;
 
 namespace DiscordLedgerBot.Benchmarks.Storage;
 
@@ -28,7 +29,7 @@ public class OutboxAcceptBenchmarks
     private int _sequence;
     private string? _directory;
     private Process? _redisServer;
-    private RedisConnection? _connection;
+    private ConnectionMultiplexer? _connection;
     private IStorageBackend _store = null!;
 
     [Params("memory", "file", "redis")]
@@ -48,8 +49,8 @@ public class OutboxAcceptBenchmarks
                 break;
             default:
                 var port = StartRedis();
-                _connection = new RedisConnection(new RedisOptions { Host = "127.0.0.1", Port = port }, TimeProvider.System);
-                _store = new RedisStorage(_connection, TimeProvider.System, "bench:");
+                _connection = ConnectionMultiplexer.Connect(new RedisOptions { Host = "127.0.0.1", Port = port }.ToConfigurationOptions());
+                _store = new RedisStorage(_connection.GetDatabase(), TimeProvider.System, "bench:");
                 break;
         }
     }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using DiscordLedgerBot.Core.Events;
 using DiscordLedgerBot.Core.Outbox;
+using DiscordLedgerBot.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -96,7 +97,7 @@ public sealed class EventStreamTests(ITestOutputHelper output)
         }
 
         var published = Stopwatch.StartNew();
-        await Eventually(() => bot.Logs.Entries.Any(e => e.EventId.Id == 6101), TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => bot.Logs.Entries.Any(e => e.EventId.Id == 6101), "the stalled client was dropped");
         var droppedAfter = published.Elapsed;
         output.WriteLine($"stalled client dropped {droppedAfter.TotalMilliseconds:F0} ms after the last event was published (bound {bound})");
 
@@ -110,15 +111,6 @@ public sealed class EventStreamTests(ITestOutputHelper output)
         Assert.Contains("stall-0", first.Data, StringComparison.Ordinal);
         // The bound counts from the first write that stalled, which is at or after publishing began.
         Assert.True(droppedAfter < bound + TimeSpan.FromSeconds(3), $"dropped after {droppedAfter}");
-    }
-
-    private static async Task Eventually(Func<bool> condition, TimeSpan limit)
-    {
-        using var timeout = new CancellationTokenSource(limit);
-        while (!condition())
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(20), timeout.Token);
-        }
     }
 }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using DiscordLedgerBot.Core.Storage;
+using DiscordLedgerBot.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DiscordLedgerBot.Bot.Tests.Api;
@@ -178,13 +179,8 @@ public sealed class HttpApiTests
         var submit = await bot.CliAsync("ingest", "submit", "--count", "1000", "--prefix", "page");
         Assert.True(submit.Exit == 0, submit.Error);
         var store = bot.Services.GetRequiredService<IOutboxStore>();
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4)))
-        {
-            while ((await store.CountAsync(timeout.Token)).Confirmed < 1000)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200), timeout.Token);
-            }
-        }
+        // 1 000 creates spend the emulator's whole per-minute complexity budget, so the outbox paces them (~1 min).
+        await Eventually.TrueAsync(async () => (await store.CountAsync()).Confirmed >= 1000, "1 000 creates confirmed", TimeSpan.FromMinutes(4));
 
         using var http = bot.Http(ApiTestKit.ReadOnly);
         var seen = new List<string>();
@@ -209,17 +205,15 @@ public sealed class HttpApiTests
 
     internal static async Task<JsonNode> PollUntilConfirmedAsync(HttpClient http, string location)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var status = await http.GetJsonNodeAsync(location);
-            if (status!["state"]!.GetValue<string>() == "confirmed")
+        JsonNode? status = null;
+        await Eventually.TrueAsync(
+            async () =>
             {
-                return status;
-            }
-
-            Assert.NotEqual("dead_lettered", status["state"]!.GetValue<string>());
-            await Task.Delay(TimeSpan.FromMilliseconds(50), timeout.Token);
-        }
+                status = await http.GetJsonNodeAsync(location);
+                Assert.NotEqual("dead_lettered", status!["state"]!.GetValue<string>());
+                return status["state"]!.GetValue<string>() == "confirmed";
+            },
+            $"{location} confirmed");
+        return status!;
     }
 }

@@ -3,8 +3,10 @@ using System.Text.Json.Nodes;
 using DiscordLedgerBot.Cli;
 using DiscordLedgerBot.Core.Events;
 using DiscordLedgerBot.Core.Outbox;
+using DiscordLedgerBot.Core.Registry;
 using DiscordLedgerBot.Core.Storage;
 using DiscordLedgerBot.Handoff;
+using DiscordLedgerBot.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DiscordLedgerBot.Bot.Tests.Hosting;
@@ -33,7 +35,10 @@ public sealed class ComposedHostTests
         var record = await bot.Services.GetRequiredService<IOutboxStore>().GetAsync("cli:rotate-keys");
         Assert.Equal(OutboxState.Confirmed, record!.State);
         // The host's first event reader logged the confirmation with its fields.
-        await Eventually(() => bot.Logs.Entries.Any(e => e.EventId.Id == 5001 && e.Message.Contains("cli:rotate-keys", StringComparison.Ordinal) && e.Message.Contains(confirmed.MondayItemId, StringComparison.Ordinal)));
+        await Eventually.TrueAsync(
+            () => bot.Logs.Entries.Any(e => e.EventId.Id == 5001 && e.Message.Contains("cli:rotate-keys", StringComparison.Ordinal) && e.Message.Contains(confirmed.MondayItemId, StringComparison.Ordinal)),
+            "the bot logs the confirmation of cli:rotate-keys",
+            EventWait);
 
         var show = await bot.CliAsync("ledger", "show", "--key", "cli:rotate-keys");
         Assert.Contains("Group:      Requested", show.Output, StringComparison.Ordinal);
@@ -70,6 +75,11 @@ public sealed class ComposedHostTests
         Assert.Contains("cursor", note.Body, StringComparison.Ordinal);
         Assert.Contains("ops-alice", note.Body, StringComparison.Ordinal);
         Assert.Contains("cursor outage", note.Body, StringComparison.Ordinal);
+
+        // The CLI and the sandbox's bot use one registry store: the bot adopts the change at its next sweep.
+        var registry = bot.Services.GetRequiredService<CapabilityRegistry>();
+        await registry.ReloadIfChangedAsync(CancellationToken.None);
+        Assert.Contains(registry.FindTool("cursor")!.Overrides, o => o.Actor == "ops-alice");
     }
 
     [Fact]
@@ -148,14 +158,5 @@ public sealed class ComposedHostTests
 
         Assert.Equal(["status"], alive.Select(p => p.Key));
         Assert.Equal("file", ready["checks"]!["storage"]!["data"]!["activeStore"]!.GetValue<string>());
-    }
-
-    private static async Task Eventually(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(EventWait);
-        while (!condition())
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(20), timeout.Token);
-        }
     }
 }

@@ -70,12 +70,11 @@ public sealed class StartupProblemsTests : IDisposable
         Assert.Contains("the running bot sends it", create.Output, StringComparison.Ordinal);
 
         await redis.RestartAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var store = bot.Services.GetRequiredService<IOutboxStore>();
-        while ((await store.GetAsync("cli:outage-1", timeout.Token))?.State != OutboxState.Confirmed)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(50), timeout.Token);
-        }
+        await Eventually.TrueAsync(
+            async () => (await store.GetAsync("cli:outage-1"))?.State == OutboxState.Confirmed,
+            "the command recorded during the outage is reconciled into Redis and confirmed on the board",
+            TimeSpan.FromSeconds(60));
 
         Assert.Single(bot.Environment.Monday.Items(), i => i.Name == "Written during the outage");
     }

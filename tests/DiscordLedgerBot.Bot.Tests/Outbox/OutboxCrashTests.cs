@@ -177,22 +177,10 @@ public sealed partial class OutboxCrashTests(ITestOutputHelper output)
     /// <summary>Bounded polling of the emulator while the child makes progress; false if the drain ended first.</summary>
     private static async Task<bool> WaitForItemsAsync(MondayEmulator emulator, string boardId, int threshold, BotProcess drain)
     {
-        var deadline = Stopwatch.StartNew();
-        while (ItemsOnBoard(emulator, boardId) < threshold)
-        {
-            if (drain.HasExited)
-            {
-                return false;
-            }
-
-            if (deadline.Elapsed > ProcessTimeout)
-            {
-                throw new TimeoutException($"The drain did not reach {threshold} items within {ProcessTimeout}: {drain.Output}");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(25));
-        }
-
+        await Eventually.TrueAsync(
+            () => drain.HasExited || ItemsOnBoard(emulator, boardId) >= threshold,
+            $"the drain reaches {threshold} items on the board (or ends)",
+            ProcessTimeout);
         return !drain.HasExited;
     }
 

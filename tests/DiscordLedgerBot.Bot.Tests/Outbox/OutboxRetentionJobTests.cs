@@ -12,7 +12,7 @@ namespace DiscordLedgerBot.Bot.Tests.Outbox;
 
 public sealed class OutboxRetentionJobTests
 {
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestTime.Start);
     private readonly EmbeddedStorage _store;
     private readonly OutboxRetentionJob _retention;
 

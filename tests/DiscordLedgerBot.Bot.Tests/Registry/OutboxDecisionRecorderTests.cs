@@ -10,7 +10,7 @@ namespace DiscordLedgerBot.Bot.Tests.Registry;
 
 public sealed class OutboxDecisionRecorderTests
 {
-    private readonly EmbeddedStorage _store = EmbeddedStorage.CreateInMemory(new FakeTimeProvider());
+    private readonly EmbeddedStorage _store = EmbeddedStorage.CreateInMemory(new FakeTimeProvider(TestTime.Start));
     private readonly OutboxDecisionRecorder _recorder;
 
     public OutboxDecisionRecorderTests() =>

@@ -12,7 +12,7 @@ namespace DiscordLedgerBot.Bot.Tests.Registry;
 /// <summary>The admin API over real HTTP against a minimal host wired with AddCapabilityRegistry + MapRegistryAdmin.</summary>
 public sealed class RegistryAdminApiTests : IAsyncLifetime
 {
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestTime.Start);
     private RegistryHost _host = null!;
 
     public async Task InitializeAsync() =>

@@ -10,7 +10,7 @@ public sealed class RegistryCommandTests : IDisposable
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "dlb-registry-cli-" + Guid.NewGuid().ToString("N"));
     private readonly string _storePath;
     private readonly string _catalogPath;
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestTime.Start);
 
     public RegistryCommandTests()
     {
@@ -93,9 +93,8 @@ public sealed class RegistryCommandTests : IDisposable
         Assert.Equal(0, set.Exit);
         Assert.Contains("override: disabled for all workflows by alice (incident)", list.Output, StringComparison.Ordinal);
         Assert.False(File.Exists(_storePath));
-        await using var connection = new DiscordLedgerBot.Core.Redis.RedisConnection(
-            new DiscordLedgerBot.Core.Redis.RedisOptions { ConnectionString = server.ConnectionString }.Resolve(), TimeProvider.System);
-        var snapshot = await new RedisRegistryStore(connection).LoadAsync(CancellationToken.None);
+        await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
+        var snapshot = await new RedisRegistryStore(connection.GetDatabase()).LoadAsync(CancellationToken.None);
         Assert.Equal("cursor", Assert.Single(snapshot!.Overrides).ToolId);
     }
 

@@ -9,7 +9,7 @@ public class MondayClientTests
 {
     private const string Mutation = "mutation { complexity { before after query reset_in_x_seconds } }";
 
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestTime.Start);
 
     [Fact]
     public async Task Rate_limited_request_waits_for_the_longest_hint_before_retrying()
@@ -20,7 +20,7 @@ public class MondayClientTests
         var client = TestOptions.Client(transport, _time);
         var start = _time.GetUtcNow();
 
-        var response = await Clock.RunAsync(_time, client.MutateAsync(Mutation, [], "k1:create", 1, CancellationToken.None), TimeSpan.FromMilliseconds(250));
+        var response = await Eventually.CompletesAsync(_time, client.MutateAsync(Mutation, [], "k1:create", 1, CancellationToken.None), TimeSpan.FromMilliseconds(250));
 
         Assert.False(response.IsRequestFailure);
         Assert.Equal(2, transport.Requests.Count);
@@ -36,7 +36,7 @@ public class MondayClientTests
             .Then(FakeMondayTransport.Data([]));
         var client = TestOptions.Client(transport, _time);
 
-        await Clock.RunAsync(_time, client.MutateAsync(Mutation, [], "k2", 1, CancellationToken.None), TimeSpan.FromMilliseconds(250));
+        await Eventually.CompletesAsync(_time, client.MutateAsync(Mutation, [], "k2", 1, CancellationToken.None), TimeSpan.FromMilliseconds(250));
 
         Assert.Equal(2, transport.Requests.Count);
     }
@@ -50,7 +50,7 @@ public class MondayClientTests
         var client = TestOptions.Client(transport, _time);
         var start = _time.GetUtcNow();
 
-        await Clock.RunAsync(_time, client.QueryAsync("query { me { id } }", [], 1, CancellationToken.None), TimeSpan.FromMilliseconds(500));
+        await Eventually.CompletesAsync(_time, client.QueryAsync("query { me { id } }", [], 1, CancellationToken.None), TimeSpan.FromMilliseconds(500));
 
         Assert.True(_time.GetUtcNow() - start >= TimeSpan.FromSeconds(41));
     }
@@ -63,7 +63,7 @@ public class MondayClientTests
             .Then(FakeMondayTransport.Json(200, new JsonObject { ["data"] = new JsonObject() }, ("Idempotency-Replayed", "true")));
         var client = TestOptions.Client(transport, _time);
 
-        var response = await Clock.RunAsync(_time, client.MutateAsync(Mutation, [], "slash:9:create", 1, CancellationToken.None), TimeSpan.FromMilliseconds(250));
+        var response = await Eventually.CompletesAsync(_time, client.MutateAsync(Mutation, [], "slash:9:create", 1, CancellationToken.None), TimeSpan.FromMilliseconds(250));
 
         Assert.True(response.Replayed);
         Assert.Equal(["slash:9:create", "slash:9:create"], transport.Requests.Select(r => r.IdempotencyKey));
@@ -78,7 +78,7 @@ public class MondayClientTests
             ++calls == 1 ? throw new HttpRequestException("connection reset") : FakeMondayTransport.Data([]));
         var client = TestOptions.Client(transport, _time);
 
-        await Clock.RunAsync(_time, client.MutateAsync(Mutation, [], "api:7:create", 1, CancellationToken.None), TimeSpan.FromMilliseconds(250));
+        await Eventually.CompletesAsync(_time, client.MutateAsync(Mutation, [], "api:7:create", 1, CancellationToken.None), TimeSpan.FromMilliseconds(250));
 
         Assert.Equal(2, transport.Requests.Count);
         Assert.All(transport.Requests, r => Assert.Equal("api:7:create", r.IdempotencyKey));
@@ -105,7 +105,7 @@ public class MondayClientTests
         var client = TestOptions.Client(transport, _time, options);
 
         var task = client.MutateAsync(Mutation, [], "k4", 1, CancellationToken.None);
-        var error = await Assert.ThrowsAsync<MondayRequestException>(() => Clock.RunAsync(_time, task, TimeSpan.FromMilliseconds(250)));
+        var error = await Assert.ThrowsAsync<MondayRequestException>(() => Eventually.CompletesAsync(_time, task, TimeSpan.FromMilliseconds(250)));
 
         Assert.True(error.IsRetryable);
         Assert.Equal(3, transport.Requests.Count);
@@ -125,7 +125,7 @@ public class MondayClientTests
         await client.QueryAsync("query { me { id } }", [], 1, CancellationToken.None);
         var start = _time.GetUtcNow();
 
-        await Clock.RunAsync(_time, client.MutateAsync(Mutation, [], "k5", 10_000, CancellationToken.None), TimeSpan.FromMilliseconds(500));
+        await Eventually.CompletesAsync(_time, client.MutateAsync(Mutation, [], "k5", 10_000, CancellationToken.None), TimeSpan.FromMilliseconds(500));
 
         Assert.True(_time.GetUtcNow() - start >= TimeSpan.FromSeconds(30));
         Assert.Equal(0, client.Statistics.RateLimitedAfterFirstReading);

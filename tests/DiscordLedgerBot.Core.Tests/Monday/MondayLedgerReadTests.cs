@@ -13,7 +13,7 @@ namespace DiscordLedgerBot.Core.Tests.Monday;
 
 public class MondayLedgerReadTests
 {
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestTime.Start);
 
     [Fact]
     public async Task Expired_cursor_restarts_the_listing_and_dedupes()

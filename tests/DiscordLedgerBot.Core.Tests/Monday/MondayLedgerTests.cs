@@ -10,7 +10,7 @@ public class MondayLedgerTests
 {
     private static readonly LedgerKey Key = LedgerKey.FromOrigin(LedgerSource.Slash, "111");
 
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestTime.Start);
 
     [Fact]
     public async Task Illegal_transition_is_rejected_without_any_request()

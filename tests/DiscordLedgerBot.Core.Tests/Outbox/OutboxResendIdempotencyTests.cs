@@ -32,7 +32,7 @@ public sealed class OutboxResendIdempotencyTests
         using var client = TestOptions.Client(lossy, TimeProvider.System, options);
         var ledger = TestOptions.Ledger(client, options);
 
-        var clock = new FakeTimeProvider();
+        var clock = new FakeTimeProvider(TestTime.Start);
         await using var store = EmbeddedStorage.CreateInMemory(clock);
         var outboxOptions = Microsoft.Extensions.Options.Options.Create(new OutboxOptions { RetryBaseDelay = TimeSpan.FromSeconds(5) });
         var events = new OutboxEventHub();

@@ -192,8 +192,10 @@ public sealed class GatewaySessionTests
         var sequence = await harness.Emulator.DispatchAsync("TEST_EVENT", new JsonObject { ["n"] = 1 });
         await harness.Events.Log.WaitForAsync(e => e is UnknownDispatch);
 
+        // A periodic heartbeat sent earlier must not stand in for the one the server asks for now.
+        var framesBefore = harness.Emulator.GatewayClientFrames.Count;
         await harness.Emulator.RequestHeartbeatAsync();
-        var beat = await harness.Emulator.GatewayClientFrames.WaitForAsync(f => f.Op == 1);
+        var beat = await harness.Emulator.GatewayClientFrames.WaitForAfterAsync(framesBefore, f => f.Op == 1);
 
         Assert.Equal(sequence, beat.Data!.GetValue<long>());
     }

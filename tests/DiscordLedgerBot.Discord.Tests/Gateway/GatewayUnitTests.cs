@@ -8,7 +8,7 @@ public sealed class GatewayUnitTests
     [Fact]
     public async Task Send_limiter_keeps_capacity_for_heartbeats_and_never_exceeds_120_per_window()
     {
-        var clock = new FakeTimeProvider();
+        var clock = new FakeTimeProvider(TestTime.Start);
         var limiter = new GatewaySendLimiter(clock);
         limiter.ReserveFor(TimeSpan.FromSeconds(41.25));
         for (var i = 0; i < 120 - limiter.ReservedForHeartbeats; i++)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DiscordLedgerBot.Discord.Gateway;
 using DiscordLedgerBot.Discord.Interactions;
 using DiscordLedgerBot.Discord.Messages;
@@ -12,7 +11,7 @@ public class InteractionDispatcherTests
 {
     private static readonly TimeSpan DeferAfter = new DiscordInteractionsOptions().InteractionDeferAfter;
 
-    private readonly FakeTimeProvider _time = new();
+    private readonly TimerCountingFakeTimeProvider _time = new(TestTime.Start);
     private readonly RecordingDiscordRest _rest = new();
     private readonly InteractionRouter _router = new();
 
@@ -22,16 +21,10 @@ public class InteractionDispatcherTests
     private Task<InteractionDispatchResult> DispatchAsync(string json, InteractionDispatcher? dispatcher = null) =>
         (dispatcher ?? Dispatcher()).DispatchAsync(InteractionParser.Parse(InteractionJson.Parse(json)), _time.GetTimestamp(), CancellationToken.None);
 
-    /// <summary>Waits (real time, bounded) until the dispatcher has armed its deferral timer on the fake clock.</summary>
+    /// <summary>Waits until the dispatcher has armed its deferral timer on the fake clock, then moves the clock to it.</summary>
     private async Task AdvancePastDeferralAsync()
     {
-        var watch = Stopwatch.StartNew();
-        while (_time.ActiveTimerCount == 0)
-        {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "The dispatcher never armed its deferral timer.");
-            await Task.Delay(1);
-        }
-
+        await Eventually.TrueAsync(() => _time.TimersCreated > 0, "the dispatcher arms its deferral timer");
         _time.Advance(DeferAfter);
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using DiscordLedgerBot.Discord.Commands;
 using DiscordLedgerBot.Discord.Interactions;
@@ -18,7 +17,7 @@ namespace DiscordLedgerBot.Discord.Tests.OpenApi;
 /// </summary>
 public class ProducedBodiesConformToSpecTests
 {
-    private readonly FakeTimeProvider _time = new();
+    private readonly TimerCountingFakeTimeProvider _time = new(TestTime.Start);
     private readonly RecordingDiscordRest _rest = new();
 
     private static MessagePayload RichMessage(bool ephemeral = false)
@@ -74,25 +73,22 @@ public class ProducedBodiesConformToSpecTests
         await Dispatch(InteractionJson.Button("noop:1"));
         await Dispatch(InteractionJson.Button("edit:2"));
 
+        var timers = _time.TimersCreated;
         var deferredCommand = Dispatch(InteractionJson.SlashCommand("ledger"));
-        await AdvancePastDeferralAsync(_rest.Calls.Count + 1);
+        await AdvancePastDeferralAsync(timers, _rest.Calls.Count + 1);
         slow.SetResult(InteractionResponse.Message(RichMessage()));
         await deferredCommand;
 
+        timers = _time.TimersCreated;
         var deferredComponent = Dispatch(InteractionJson.Button("slow:1"));
-        await AdvancePastDeferralAsync(_rest.Calls.Count + 1);
+        await AdvancePastDeferralAsync(timers, _rest.Calls.Count + 1);
         slowComponent.SetException(new InvalidOperationException("boom"));
         await deferredComponent;
     }
 
-    private async Task AdvancePastDeferralAsync(int expectedCalls)
+    private async Task AdvancePastDeferralAsync(int timersBefore, int expectedCalls)
     {
-        var watch = Stopwatch.StartNew();
-        while (_time.ActiveTimerCount == 0)
-        {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "The deferral timer was never armed.");
-            await Task.Delay(1);
-        }
+        await Eventually.TrueAsync(() => _time.TimersCreated > timersBefore, "the dispatcher arms its deferral timer");
 
         _time.Advance(TimeSpan.FromSeconds(2.5));
         await _rest.WaitForCallsAsync(expectedCalls);

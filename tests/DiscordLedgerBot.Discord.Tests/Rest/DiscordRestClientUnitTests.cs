@@ -80,8 +80,9 @@ public sealed class DiscordRestClientUnitTests
         var request = new DiscordRestRequest(HttpMethod.Get, "/channels/{channel_id}", ChannelRoute);
         await Drive(rest.SendAsync(request, CancellationToken.None), clock);
 
+        var timers = clock.TimersCreated;
         var second = rest.SendAsync(request, CancellationToken.None);
-        await Task.Delay(50);
+        await Eventually.TrueAsync(() => clock.TimersCreated > timers, "the second request waits on the clock for the bucket reset");
         Assert.Equal(1, handler.Calls);
         clock.Advance(TimeSpan.FromSeconds(2.5));
         await second.WaitAsync(TimeSpan.FromSeconds(10));
@@ -102,22 +103,12 @@ public sealed class DiscordRestClientUnitTests
         Assert.Equal(2, handler.Calls);
     }
 
-    private static async Task<T> Drive<T>(Task<T> task, FakeTimeProvider clock)
-    {
-        // Moves the fake clock in small steps so Polly's backoff delays elapse without real waiting.
-        for (var i = 0; i < 2000 && !task.IsCompleted; i++)
-        {
-            clock.Advance(TimeSpan.FromMilliseconds(100));
-            await Task.Yield();
-            await Task.WhenAny(task, Task.Delay(1));
-        }
+    // Moves the fake clock in small steps so Polly's backoff delays elapse without real waiting.
+    private static Task<T> Drive<T>(Task<T> task, FakeTimeProvider clock) => Eventually.CompletesAsync(clock, task, TimeSpan.FromMilliseconds(100));
 
-        return await task;
-    }
-
-    private static (IDiscordRest Client, FakeTimeProvider Clock, ServiceProvider Provider) Build(ScriptedHandler handler, int threshold = 8000)
+    private static (IDiscordRest Client, TimerCountingFakeTimeProvider Clock, ServiceProvider Provider) Build(ScriptedHandler handler, int threshold = 8000)
     {
-        var clock = new FakeTimeProvider();
+        var clock = new TimerCountingFakeTimeProvider(TestTime.Start);
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(clock);

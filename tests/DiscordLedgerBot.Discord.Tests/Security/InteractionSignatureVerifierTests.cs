@@ -8,7 +8,7 @@ public class InteractionSignatureVerifierTests
 {
     private const string Body = """{"type":1,"id":"1","application_id":"2","token":"t","version":1}""";
 
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestTime.Start);
     private readonly Ed25519TestKeys _keys = new();
 
     private InteractionSignatureVerifier Verifier() => new(_keys.PublicKeyHex, _time, TimeSpan.FromMinutes(5));

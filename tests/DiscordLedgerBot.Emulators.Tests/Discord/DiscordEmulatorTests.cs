@@ -215,7 +215,7 @@ public sealed class DiscordEmulatorTests
     [Fact]
     public async Task A_callback_after_the_three_second_deadline_is_unknown_interaction()
     {
-        var clock = new FakeTimeProvider();
+        var clock = new FakeTimeProvider(TestTime.Start);
         await using var emulator = await DiscordEmulator.StartAsync(new DiscordEmulatorOptions { TimeProvider = clock });
         using var http = Client(emulator);
         using var socket = await IdentifiedAsync(emulator);
@@ -231,7 +231,7 @@ public sealed class DiscordEmulatorTests
     [Fact]
     public async Task Follow_ups_are_refused_once_the_interaction_token_is_older_than_15_minutes()
     {
-        var clock = new FakeTimeProvider();
+        var clock = new FakeTimeProvider(TestTime.Start);
         await using var emulator = await DiscordEmulator.StartAsync(new DiscordEmulatorOptions { TimeProvider = clock });
         using var http = Client(emulator);
         using var socket = await IdentifiedAsync(emulator);

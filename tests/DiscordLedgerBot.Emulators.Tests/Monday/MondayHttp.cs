@@ -26,7 +26,7 @@ internal sealed class MondayHttp : IAsyncDisposable
 
     public static async Task<MondayHttp> StartAsync(Action<MondayEmulatorOptions>? configure = null)
     {
-        var time = new FakeTimeProvider();
+        var time = new FakeTimeProvider(TestTime.Start);
         var options = new MondayEmulatorOptions { RequiredToken = Token, TimeProvider = time };
         configure?.Invoke(options);
         return new MondayHttp(await MondayEmulator.StartAsync(options), time);
@@ -85,16 +85,6 @@ internal sealed class MondayHttp : IAsyncDisposable
             "mutation ($b: ID!, $n: String!, $v: JSON) { create_item(board_id: $b, item_name: $n, column_values: $v) { id } }",
             new JsonObject { ["b"] = boardId.ToString(System.Globalization.CultureInfo.InvariantCulture), ["n"] = name, ["v"] = columnValues?.ToJsonString() });
         return long.Parse(data["create_item"]!["id"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Polls a condition set by another request in flight (bounded: fails the test after 10 s).</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            await Task.Delay(5, timeout.Token);
-        }
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DiscordLedgerBot.Testing;
 
 namespace DiscordLedgerBot.Emulators.Tests.Monday;
 
@@ -47,16 +48,9 @@ public sealed class MondayIdempotencyAndFaultTests
         using var cancel = new CancellationTokenSource();
         var firstTask = http.PostAsync(CreateItem(board), configure: Key("dup")).WaitAsync(cancel.Token);
 
-        await MondayHttp.WaitUntilAsync(() => http.Emulator.Faults.HangingCount == 1);
+        await Eventually.TrueAsync(() => http.Emulator.Faults.HangingCount == 1, "the first request hangs in the emulator");
         MondayResponse? conflict = null;
-        for (var attempt = 0; attempt < 200 && conflict?.StatusCode != 409; attempt++)
-        {
-            conflict = await http.PostAsync(CreateItem(board), configure: Key("dup"));
-            if (conflict.StatusCode != 409)
-            {
-                await Task.Delay(10);
-            }
-        }
+        await Eventually.TrueAsync(async () => (conflict = await http.PostAsync(CreateItem(board), configure: Key("dup"))).StatusCode == 409, "a second request with the same key conflicts");
 
         Assert.Equal(409, conflict!.StatusCode);
         Assert.Equal("IDEMPOTENCY_CONFLICT", conflict.ErrorCode);

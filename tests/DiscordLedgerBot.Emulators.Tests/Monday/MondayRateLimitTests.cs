@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DiscordLedgerBot.Testing;
 
 namespace DiscordLedgerBot.Emulators.Tests.Monday;
 
@@ -135,16 +136,9 @@ public sealed class MondayRateLimitTests
             await Assert.ThrowsAnyAsync<Exception>(() => http.Client.SendAsync(request, cancel.Token));
         });
 
-        await MondayHttp.WaitUntilAsync(() => http.Emulator.Faults.HangingCount == 1);
+        await Eventually.TrueAsync(() => http.Emulator.Faults.HangingCount == 1, "the first request hangs in the emulator");
         MondayResponse? rejected = null;
-        for (var attempt = 0; attempt < 200 && rejected?.StatusCode != 429; attempt++)
-        {
-            rejected = await http.PostAsync("{ me { id } }");
-            if (rejected.StatusCode != 429)
-            {
-                await Task.Delay(10);
-            }
-        }
+        await Eventually.TrueAsync(async () => (rejected = await http.PostAsync("{ me { id } }")).StatusCode == 429, "a request beyond the concurrency limit is refused");
 
         Assert.Equal(429, rejected!.StatusCode);
         Assert.Equal("MAX_CONCURRENCY_EXCEEDED", rejected.ErrorCode);

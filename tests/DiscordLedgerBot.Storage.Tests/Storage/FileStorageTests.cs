@@ -7,7 +7,7 @@ namespace DiscordLedgerBot.Storage.Tests.Storage;
 public sealed class FileStorageTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("dlb-filestore-").FullName;
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestTime.Start);
 
     private string Live => Path.Combine(_root, "live");
 

@@ -1,5 +1,7 @@
+using DiscordLedgerBot.Core.Redis;
 using DiscordLedgerBot.Core.Storage;
 using DiscordLedgerBot.Testing;
+using StackExchange.Redis;
 
 namespace DiscordLedgerBot.Storage.Tests.Storage;
 
@@ -253,15 +255,15 @@ public sealed class FileStorageContractTests : OutboxStoreContract
 
 public sealed class RedisStorageContractTests(RedisServerFixture redis) : OutboxStoreContract, IClassFixture<RedisServerFixture>
 {
-    private Core.Redis.RedisConnection? _connection;
+    private ConnectionMultiplexer? _connection;
 
     [Fact]
     public async Task Dedupe_marks_carry_a_redis_ttl()
     {
         var store = (RedisStorage)Store;
         Assert.True(await store.TryMarkAsync("ttl", TimeSpan.FromSeconds(30)));
-        var ttl = (await _connection!.ExecuteAsync(new Core.Redis.RedisCommand("PTTL", store.KeyPrefix + "dedupe:ttl"))).AsInt64();
-        Assert.InRange(ttl, 1, 30_000);
+        var ttl = await _connection!.GetDatabase().KeyTimeToLiveAsync(store.KeyPrefix + "dedupe:ttl");
+        Assert.InRange(ttl!.Value, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(30));
     }
 
     public override async Task DisposeAsync()
@@ -270,11 +272,11 @@ public sealed class RedisStorageContractTests(RedisServerFixture redis) : Outbox
         await _connection!.DisposeAsync();
     }
 
-    protected override Task<IStorageBackend> CreateAsync(FakeTimeProvider time)
+    protected override async Task<IStorageBackend> CreateAsync(FakeTimeProvider time)
     {
-        _connection = new Core.Redis.RedisConnection(new Core.Redis.RedisOptions { ConnectionString = redis.Server.ConnectionString }, TimeProvider.System);
+        _connection = await ConnectionMultiplexer.ConnectAsync(new RedisOptions { ConnectionString = redis.Server.ConnectionString }.ToConfigurationOptions());
 
         // A fresh prefix per test keeps tests independent on the shared server.
-        return Task.FromResult<IStorageBackend>(new RedisStorage(_connection, time, $"t{Guid.NewGuid():N}:"));
+        return new RedisStorage(_connection.GetDatabase(), time, $"t{Guid.NewGuid():N}:");
     }
 }

@@ -5,36 +5,43 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace DiscordLedgerBot.Storage.Tests.Storage;
 
 public sealed class StorageConfigurationTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
 {
     [Fact]
-    public void Parses_the_comma_separated_connection_string()
+    public void The_connection_string_is_stackexchange_redis_syntax_with_our_failover_settings_on_top()
     {
-        var options = new RedisOptions { ConnectionString = "cache.local:6380,user=bot,password=p@ss,word,database=4,protocol=resp2,connectTimeout=1500" };
-        var error = Assert.Throws<FormatException>(() => options.Resolve());
-        Assert.DoesNotContain("word", error.Message.Replace("password", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        var configuration = new RedisOptions
+        {
+            ConnectionString = "cache.local:6380,user=bot,password=secret,ssl=true,defaultDatabase=4,connectTimeout=1500,abortConnect=true",
+            MinReconnectDelay = TimeSpan.FromMilliseconds(200),
+        }.ToConfigurationOptions();
 
-        var resolved = new RedisOptions { ConnectionString = "cache.local:6380,user=bot,password=secret,database=4,protocol=resp2,connectTimeout=1500" }.Resolve();
-        Assert.Equal(("cache.local", 6380, "bot", "secret", 4, RedisProtocol.Resp2, TimeSpan.FromMilliseconds(1500)),
-            (resolved.Host, resolved.Port, resolved.User, resolved.Password, resolved.Database, resolved.Protocol, resolved.ConnectTimeout));
+        Assert.EndsWith("cache.local:6380", Assert.Single(configuration.EndPoints).ToString(), StringComparison.Ordinal);
+        Assert.Equal(("bot", "secret", true, 4, 1500), (configuration.User, configuration.Password, configuration.Ssl, configuration.DefaultDatabase, configuration.ConnectTimeout));
+        Assert.False(configuration.AbortOnConnectFail);
+        Assert.Same(BacklogPolicy.FailFast, configuration.BacklogPolicy);
+        Assert.IsType<ExponentialRetry>(configuration.ReconnectRetryPolicy);
     }
 
     [Fact]
-    public void Parses_the_uri_connection_string()
+    public void The_individual_keys_describe_the_server_when_there_is_no_connection_string()
     {
-        var resolved = new RedisOptions { ConnectionString = "redis://bot:s%40cret@10.1.2.3:6390/7" }.Resolve();
-        Assert.Equal(("10.1.2.3", 6390, "bot", "s@cret", 7), (resolved.Host, resolved.Port, resolved.User, resolved.Password, resolved.Database));
+        var configuration = new RedisOptions { Host = "10.1.2.3", Port = 6390, User = "bot", Password = "s@cret", Database = 7, UseTls = true }.ToConfigurationOptions();
+        Assert.Equal(("bot", "s@cret", 7, true), (configuration.User, configuration.Password, configuration.DefaultDatabase, configuration.Ssl));
+        Assert.Contains("6390", Assert.Single(configuration.EndPoints).ToString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Options_text_never_shows_the_password()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("h:6379,password=hunter2")]
+    public void Options_text_never_shows_the_password(string? connectionString)
     {
-        var text = new RedisOptions { Host = "h", Password = "hunter2" }.ToString();
+        var text = new RedisOptions { ConnectionString = connectionString, Host = "h", Password = "hunter2" }.ToString();
         Assert.DoesNotContain("hunter2", text, StringComparison.Ordinal);
-        Assert.Contains("***", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -46,8 +53,12 @@ public sealed class StorageConfigurationTests(RedisServerFixture redis) : IClass
         Assert.Contains(result.Failures!, f => f.Contains("Redis:ConnectionString", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.Contains("Storage:SnapshotEvery", StringComparison.Ordinal));
 
-        var redis = new RedisOptionsValidator().Validate(null, new RedisOptions { ConnectionString = "h:99999" });
+        var redis = new RedisOptionsValidator().Validate(null, new RedisOptions { Host = "h", Port = 99999 });
         Assert.Contains(redis.Failures!, f => f.Contains("Redis:Port", StringComparison.Ordinal));
+
+        var unknown = new RedisOptionsValidator().Validate(null, new RedisOptions { ConnectionString = "h:6379,pasword=hunter2" });
+        Assert.Contains(unknown.Failures!, f => f.Contains("Redis:ConnectionString", StringComparison.Ordinal));
+        Assert.DoesNotContain(unknown.Failures!, f => f.Contains("hunter2", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -65,7 +76,7 @@ public sealed class StorageConfigurationTests(RedisServerFixture redis) : IClass
         try
         {
             var services = new ServiceCollection();
-            services.AddSingleton<TimeProvider>(new FakeTimeProvider());
+            services.AddSingleton<TimeProvider>(new FakeTimeProvider(TestTime.Start));
             services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
             services.AddLedgerStorage();
             services.Configure<StorageOptions>(o => o.DataDirectory = directory);
@@ -104,7 +115,7 @@ public sealed class StorageConfigurationTests(RedisServerFixture redis) : IClass
             Assert.True((await backend.AppendAsync(new OutboxAppend("k", "p", "kind", "{}"))).Created);
             var status = provider.GetRequiredService<IStorageStatus>();
             Assert.Equal(("redis", false), (status.ActiveBackend, status.IsDegraded));
-            Assert.True(provider.GetRequiredService<IRedisConnection>().IsConnected);
+            Assert.True(provider.GetRequiredService<IConnectionMultiplexer>().IsConnected);
         }
         finally
         {

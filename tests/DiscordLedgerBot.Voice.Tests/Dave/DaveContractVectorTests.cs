@@ -67,7 +67,7 @@ public class DaveContractVectorTests
     [Fact]
     public void Derived_frames_decrypt_through_a_sender_decryptor_when_the_generation_is_reachable()
     {
-        var time = new FakeTimeProvider();
+        var time = new FakeTimeProvider(TestTime.Start);
         var chain = Derived.GetProperty("hash_ratchet_chain_from_davey_base_secret").EnumerateArray().ToList();
         using var decryptor = new DaveDecryptor(time, passthrough: false);
         decryptor.AddKeyRatchet(new DaveKeyRatchet(Hex(chain[0], "ratchet_secret_in")));
@@ -99,7 +99,7 @@ public class DaveContractVectorTests
     [Fact]
     public void Negative_cases_are_rejected_for_the_documented_reason()
     {
-        var time = new FakeTimeProvider();
+        var time = new FakeTimeProvider(TestTime.Start);
         var cases = Derived.GetProperty("negative_cases").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!);
         var destination = new byte[256];
 

@@ -10,7 +10,7 @@ public class DaveMediaPathTests
     [Fact]
     public void Encryptor_starts_at_nonce_one_and_the_decryptor_recovers_every_frame()
     {
-        var time = new FakeTimeProvider();
+        var time = new FakeTimeProvider(TestTime.Start);
         using var encryptor = new DaveEncryptor();
         encryptor.SetKeyRatchet(new DaveKeyRatchet(BaseSecret));
         using var decryptor = new DaveDecryptor(time, passthrough: false);
@@ -36,7 +36,7 @@ public class DaveMediaPathTests
     {
         using var encryptor = new DaveEncryptor();
         encryptor.SetKeyRatchet(new DaveKeyRatchet(BaseSecret));
-        using var decryptor = new DaveDecryptor(new FakeTimeProvider(), passthrough: false);
+        using var decryptor = new DaveDecryptor(new FakeTimeProvider(TestTime.Start), passthrough: false);
         decryptor.AddKeyRatchet(new DaveKeyRatchet(BaseSecret));
         var media = Enumerable.Range(0, 1500).Select(i => (byte)i).ToArray();
         UnencryptedRange[] ranges = [new(0, 10), new(10, 0), new(700, 20), new(1490, 10)];
@@ -53,7 +53,7 @@ public class DaveMediaPathTests
         Assert.Equal(media, output.AsSpan(0, result.BytesWritten).ToArray());
 
         // Clear bytes are authenticated as AAD: changing one breaks the tag (checked by a receiver that has not seen the nonce).
-        using var fresh = new DaveDecryptor(new FakeTimeProvider(), passthrough: false);
+        using var fresh = new DaveDecryptor(new FakeTimeProvider(TestTime.Start), passthrough: false);
         fresh.AddKeyRatchet(new DaveKeyRatchet(BaseSecret));
         var tampered = frame.ToArray();
         tampered[705] ^= 1;
@@ -66,7 +66,7 @@ public class DaveMediaPathTests
     {
         using var encryptor = new DaveEncryptor();
         encryptor.SetKeyRatchet(new DaveKeyRatchet(BaseSecret));
-        using var decryptor = new DaveDecryptor(new FakeTimeProvider(), passthrough: false);
+        using var decryptor = new DaveDecryptor(new FakeTimeProvider(TestTime.Start), passthrough: false);
         decryptor.AddKeyRatchet(new DaveKeyRatchet(BaseSecret));
         var frames = Enumerable.Range(1, 1100).Select(i => Encrypt(encryptor, OpusLike(i))).ToList();
         var output = new byte[256];
@@ -95,7 +95,7 @@ public class DaveMediaPathTests
         var mediaLength = frame.Length - frame[^3];
         foreach (var position in new[] { 0, mediaLength - 1, mediaLength, mediaLength + 7, mediaLength + 8 })
         {
-            using var decryptor = new DaveDecryptor(new FakeTimeProvider(), passthrough: false);
+            using var decryptor = new DaveDecryptor(new FakeTimeProvider(TestTime.Start), passthrough: false);
             decryptor.AddKeyRatchet(new DaveKeyRatchet(BaseSecret));
             var tampered = frame.ToArray();
             tampered[position] ^= 0x01;
@@ -111,7 +111,7 @@ public class DaveMediaPathTests
     {
         using var encryptor = new DaveEncryptor();
         encryptor.SetKeyRatchet(new DaveKeyRatchet(BaseSecret));
-        using var decryptor = new DaveDecryptor(new FakeTimeProvider(), passthrough: false);
+        using var decryptor = new DaveDecryptor(new FakeTimeProvider(TestTime.Start), passthrough: false);
         decryptor.AddKeyRatchet(new DaveKeyRatchet(Convert.FromHexString("00112233445566778899aabbccddeeff")));
         var result = decryptor.Decrypt(DaveMediaType.Audio, Encrypt(encryptor, OpusLike(1)), new byte[256]);
         Assert.Equal(DaveRejectReason.AuthenticationFailed, result.Reason);
@@ -120,7 +120,7 @@ public class DaveMediaPathTests
     [Fact]
     public void Previous_epoch_keys_work_until_the_grace_period_after_execution_ends()
     {
-        var time = new FakeTimeProvider();
+        var time = new FakeTimeProvider(TestTime.Start);
         var oldSecret = BaseSecret;
         var newSecret = Convert.FromHexString("00112233445566778899aabbccddeeff");
         using var oldSender = new DaveEncryptor();
@@ -148,7 +148,7 @@ public class DaveMediaPathTests
     [Fact]
     public void Older_generation_keys_are_erased_ten_seconds_after_a_newer_generation_decrypts()
     {
-        var time = new FakeTimeProvider();
+        var time = new FakeTimeProvider(TestTime.Start);
         using var decryptor = new DaveDecryptor(time, passthrough: false);
         decryptor.AddKeyRatchet(new DaveKeyRatchet(BaseSecret));
 
@@ -174,7 +174,7 @@ public class DaveMediaPathTests
     [Fact]
     public void Generations_beyond_the_ratchet_age_or_250_ahead_are_refused()
     {
-        var time = new FakeTimeProvider();
+        var time = new FakeTimeProvider(TestTime.Start);
         using var decryptor = new DaveDecryptor(time, passthrough: false);
         decryptor.AddKeyRatchet(new DaveKeyRatchet(BaseSecret));
         using var key1 = Key(1);
@@ -192,7 +192,7 @@ public class DaveMediaPathTests
     [Fact]
     public void Passthrough_accepts_plain_frames_only_while_allowed_and_silence_always()
     {
-        var time = new FakeTimeProvider();
+        var time = new FakeTimeProvider(TestTime.Start);
         using var decryptor = new DaveDecryptor(time, passthrough: true);
         byte[] opus = [0x78, 1, 2, 3, 4, 5];
         var output = new byte[64];

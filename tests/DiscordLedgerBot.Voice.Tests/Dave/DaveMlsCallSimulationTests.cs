@@ -15,7 +15,7 @@ public class DaveMlsCallSimulationTests
     [Trait("Category", "Slow")]
     public void Bot_and_client_agree_on_keys_and_codes_across_50_epochs_of_real_mls()
     {
-        var time = new FakeTimeProvider();
+        var time = new FakeTimeProvider(TestTime.Start);
         var factory = new MlsDaveSessionFactory();
         var gateway = new EmulatedDaveGateway(
             new MlsGroupAuthority(ChannelId),
@@ -34,7 +34,7 @@ public class DaveMlsCallSimulationTests
     [Fact]
     public void A_corrupted_announced_commit_makes_the_member_send_op_31_and_rejoin()
     {
-        var time = new FakeTimeProvider();
+        var time = new FakeTimeProvider(TestTime.Start);
         var gateway = new EmulatedDaveGateway(
             new MlsGroupAuthority(ChannelId),
             user => new DaveSession(new DaveSessionOptions(user, ChannelId), new MlsDaveSessionFactory(), time));
@@ -60,7 +60,7 @@ public class DaveMlsCallSimulationTests
     [Fact]
     public void Two_members_join_commit_and_exchange_media_over_real_mls()
     {
-        var time = new FakeTimeProvider();
+        var time = new FakeTimeProvider(TestTime.Start);
         var gateway = new EmulatedDaveGateway(
             new MlsGroupAuthority(ChannelId),
             user => new DaveSession(new DaveSessionOptions(user, ChannelId), new MlsDaveSessionFactory(), time));

@@ -36,13 +36,13 @@ public class DaveRobustnessTests
         var mediaType = (DaveMediaType)(input[^1] % 3);
         var frame = input.AsSpan(0, input.Length - 1).ToArray();
 
-        using var keyless = new DaveDecryptor(new FakeTimeProvider(), passthrough: false);
+        using var keyless = new DaveDecryptor(new FakeTimeProvider(TestTime.Start), passthrough: false);
         var keylessResult = keyless.Decrypt(mediaType, frame, new byte[frame.Length]);
         Assert.True(
             keylessResult.Status == DaveDecryptStatus.Rejected || IsSilence(mediaType, frame),
             $"{seedFile}: {keylessResult}");
 
-        using var keyed = new DaveDecryptor(new FakeTimeProvider(), passthrough: false);
+        using var keyed = new DaveDecryptor(new FakeTimeProvider(TestTime.Start), passthrough: false);
         keyed.AddKeyRatchet(new DaveKeyRatchet(BaseSecret));
         var keyedResult = keyed.Decrypt(mediaType, frame, new byte[frame.Length]);
         Assert.NotEqual(DaveDecryptStatus.Decrypted, keyedResult.Status);
@@ -61,7 +61,7 @@ public class DaveRobustnessTests
         using var encryptor = new DaveEncryptor();
         encryptor.SetKeyRatchet(new DaveKeyRatchet(BaseSecret));
         var valid = DaveMediaPathTests.Encrypt(encryptor, DaveMediaPathTests.OpusLike(1));
-        using var decryptor = new DaveDecryptor(new FakeTimeProvider(), passthrough: false);
+        using var decryptor = new DaveDecryptor(new FakeTimeProvider(TestTime.Start), passthrough: false);
         decryptor.AddKeyRatchet(new DaveKeyRatchet(BaseSecret));
         var output = new byte[4096];
 

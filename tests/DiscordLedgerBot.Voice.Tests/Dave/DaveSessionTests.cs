@@ -10,7 +10,7 @@ public class DaveSessionTests
     private const ulong Peer = 1002;
     private static readonly byte[] ExternalSender = "fake external sender"u8.ToArray();
 
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestTime.Start);
     private readonly FakeDaveMlsFactory _mls = new();
 
     [Fact]

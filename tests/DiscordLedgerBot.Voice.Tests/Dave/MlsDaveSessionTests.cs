@@ -12,7 +12,7 @@ public class MlsDaveSessionTests
     private const ulong Self = 500;
     private const ulong Stranger = 600;
     private readonly MlsExternalSenderSigner _gateway = MlsExternalSenderSigner.Create("voice-gateway"u8);
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestTime.Start);
 
     [Fact]
     public void Key_package_is_bare_and_identifies_the_user()

@@ -270,7 +270,7 @@ internal sealed class MondayRequestHandler(
         faults.HangStarted();
         try
         {
-            await Task.Delay(Timeout.Infinite, linked.Token);
+            await Task.Delay(Timeout.InfiniteTimeSpan, options.TimeProvider, linked.Token);
         }
         catch (OperationCanceledException)
         {
