@@ -69,6 +69,29 @@ public sealed class EventStreamTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task An_idle_stream_sends_heartbeats_and_a_type_filter_keeps_other_events_out()
+    {
+        await using var bot = await ApiTestKit.StartAsync("--Api:Events:HeartbeatInterval=00:00:00.200");
+        var bus = bot.Services.GetRequiredService<IEventBus>();
+        using var http = bot.Http(ApiTestKit.ReadOnly);
+        using var response = await http.GetAsync(new Uri("/api/v1/events?types=item.failed", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+
+        Assert.Equal("no-cache", response.Headers.CacheControl!.ToString());
+        string? line;
+        while ((line = await reader.ReadLineAsync().WaitAsync(Eventually.DefaultTimeout)) != ": heartbeat")
+        {
+            Assert.NotNull(line);
+        }
+
+        bus.Publish(new OutboxCommandConfirmed("filtered-out", "api:f", "create", 1, "1", Reconciled: false));
+        bus.Publish(new OutboxCommandFailed("wanted", "api:w", "create", 1, "boom", RetryAt: null));
+        var next = await SseReader.ReadAsync(reader, CancellationToken.None).FirstAsync(m => m.Id is not null).AsTask().WaitAsync(Eventually.DefaultTimeout);
+        Assert.Equal("item.failed", next.Event);
+        Assert.Contains("wanted", next.Data, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_stalled_client_is_dropped_within_the_configured_bound_and_others_keep_streaming()
     {
         var bound = TimeSpan.FromSeconds(1);
@@ -122,6 +145,15 @@ internal static class SseReader
     public static async IAsyncEnumerable<Message> ReadAsync(Stream stream, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var reader = new StreamReader(stream, Encoding.UTF8);
+        await foreach (var message in ReadAsync(reader, cancellationToken))
+        {
+            yield return message;
+        }
+    }
+
+    /// <summary>Reads from <paramref name="reader"/>, which the caller may have read from already (its buffer is kept).</summary>
+    public static async IAsyncEnumerable<Message> ReadAsync(StreamReader reader, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         long? id = null;
         string? type = null;
         var data = new StringBuilder();

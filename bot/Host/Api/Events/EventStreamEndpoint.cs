@@ -100,7 +100,6 @@ public static partial class EventStreamEndpoint
         {
             LogStalled(logger, cursor, settings.StalledClientTimeout);
             metrics.EventStreamClientDropped();
-            http.Abort();
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
@@ -114,20 +113,43 @@ public static partial class EventStreamEndpoint
         return Results.Empty;
     }
 
-    /// <summary>Writes and flushes; throws <see cref="StalledClientException"/> when the client has not taken it within <paramref name="bound"/>.</summary>
+    /// <summary>
+    /// Writes and flushes; when the client has not taken it within <paramref name="bound"/>, aborts the connection and
+    /// throws <see cref="StalledClientException"/>. A timer races the write instead of cancelling it, because a flush
+    /// blocked on a full socket may end as "cancelled" without throwing, which would let a stalled client linger.
+    /// </summary>
     private static async Task WriteAsync(HttpContext http, string text, TimeSpan bound, TimeProvider time)
     {
-        using var stall = new CancellationTokenSource(bound, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stall.Token, http.RequestAborted);
-        try
+        var write = WriteAndFlushAsync(http, text);
+        if (!write.IsCompleted)
         {
-            await http.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), linked.Token);
-            await http.Response.Body.FlushAsync(linked.Token);
+            using var timer = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+            var stall = Task.Delay(bound, time, timer.Token);
+            if (await Task.WhenAny(write, stall) != write)
+            {
+                http.Abort();
+                try
+                {
+                    await write;
+                }
+                catch (Exception aborted) when (aborted is OperationCanceledException or IOException or InvalidOperationException)
+                {
+                    // The abort ended the pending write; the client is gone either way.
+                }
+
+                throw new StalledClientException();
+            }
+
+            await timer.CancelAsync();
         }
-        catch (OperationCanceledException) when (stall.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested)
-        {
-            throw new StalledClientException();
-        }
+
+        await write;
+    }
+
+    private static async Task WriteAndFlushAsync(HttpContext http, string text)
+    {
+        await http.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), http.RequestAborted);
+        await http.Response.Body.FlushAsync(http.RequestAborted);
     }
 
     private sealed class StalledClientException : Exception;
