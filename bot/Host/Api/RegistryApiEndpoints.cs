@@ -20,8 +20,96 @@ public static class RegistryApiEndpoints
         // Selecting writes its rationale to the ledger, so it also needs ledger:write.
         api.MapPost("/registry/select", SelectAsync).AddEndpointFilter(ApiAuthorization.Require(ApiScopes.RegistryRead, ApiScopes.LedgerWrite)).WithName("selectTool")
             .Accepts<SelectRequest>("application/json").Produces<SelectionView>().ProducesProblem(400).ProducesProblem(403);
+        var admin = ApiAuthorization.Require(ApiScopes.RegistryAdmin);
+        api.MapPost("/registry/tools/{id}/overrides", SetOverrideAsync).AddEndpointFilter(admin).WithName("setOverride")
+            .Accepts<OverrideRequestBody>("application/json").Produces<OverrideView>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
+        api.MapDelete("/registry/tools/{id}/overrides", ClearOverrideAsync).AddEndpointFilter(admin).WithName("clearOverride")
+            .Produces<OverrideView>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
         return api;
     }
+
+    private static async Task<IResult> SetOverrideAsync(string id, HttpRequest request, CapabilityRegistry registry, LedgerCommandSubmitter submitter, CancellationToken cancellationToken)
+    {
+        // The override's audit note goes to the ledger, so read-only mode refuses it like any write.
+        if (submitter.IsReadOnly)
+        {
+            return ApiProblems.ReadOnly();
+        }
+
+        if (registry.FindTool(id) is null)
+        {
+            return UnknownTool(id);
+        }
+
+        var (body, problem) = await ApiJson.ReadBodyAsync<OverrideRequestBody>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        OverrideAction? action = body!.Action switch
+        {
+            "disable" => OverrideAction.Disable,
+            "enable" => OverrideAction.Enable,
+            "force-prefer" => OverrideAction.ForcePrefer,
+            _ => null,
+        };
+        if (action is null)
+        {
+            return ApiProblems.BadRequest("action", $"action must be disable, enable or force-prefer; got '{body.Action}'.");
+        }
+
+        try
+        {
+            var set = await registry.SetOverrideAsync(
+                new OverrideRequest(id, body.Workflow, action.Value, body.Actor ?? string.Empty, body.Reason ?? string.Empty, body.ExpiresAt),
+                IdempotencyKeyOf(request),
+                cancellationToken);
+            return Results.Json(OverrideView.From(set), ApiJson.Options);
+        }
+        catch (RegistryValidationException invalid)
+        {
+            return ApiProblems.BadRequest(FieldNamedIn(invalid), invalid.Message);
+        }
+        catch (LedgerReadOnlyException)
+        {
+            return ApiProblems.ReadOnly();
+        }
+    }
+
+    private static async Task<IResult> ClearOverrideAsync(string id, string? workflow, string? actor, string? reason, HttpRequest request, CapabilityRegistry registry, LedgerCommandSubmitter submitter, CancellationToken cancellationToken)
+    {
+        if (submitter.IsReadOnly)
+        {
+            return ApiProblems.ReadOnly();
+        }
+
+        try
+        {
+            return await registry.ClearOverrideAsync(id, workflow, actor ?? string.Empty, reason ?? string.Empty, IdempotencyKeyOf(request), cancellationToken) is { } removed
+                ? Results.Json(OverrideView.From(removed), ApiJson.Options)
+                : ApiProblems.NotFound("No override", $"Tool '{id}' has no override for {workflow ?? "all workflows"}.");
+        }
+        catch (UnknownToolException)
+        {
+            return UnknownTool(id);
+        }
+        catch (RegistryValidationException invalid)
+        {
+            return ApiProblems.BadRequest(FieldNamedIn(invalid), invalid.Message);
+        }
+        catch (LedgerReadOnlyException)
+        {
+            return ApiProblems.ReadOnly();
+        }
+    }
+
+    // The registry's messages name the argument they reject ("actor is required …").
+    private static string FieldNamedIn(RegistryValidationException invalid) =>
+        new[] { "actor", "reason", "workflow", "expiresAt" }.FirstOrDefault(f => invalid.Message.Contains(f, StringComparison.OrdinalIgnoreCase)) ?? "body";
+
+    private static string? IdempotencyKeyOf(HttpRequest request) =>
+        request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key ? $"{LedgerSource.Api.ToWireName()}:{key}" : null;
 
     private static IResult Rank(string? workflow, string? affordances, CapabilityRegistry registry)
     {
@@ -85,6 +173,13 @@ public static class RegistryApiEndpoints
 
     private static IResult UnknownTool(string id) =>
         ApiProblems.NotFound("Unknown tool", $"Tool '{id}' is not registered; GET {LedgerApiEndpoints.Prefix}/registry/tools lists them.");
+}
+
+public sealed record OverrideRequestBody(string? Action, string? Workflow, string? Actor, string? Reason, DateTimeOffset? ExpiresAt);
+
+public sealed record OverrideView(string ToolId, string? Workflow, OverrideAction Action, string Actor, string Reason, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt)
+{
+    public static OverrideView From(ToolOverride o) => new(o.ToolId, o.Workflow, o.Action, o.Actor, o.Reason, o.CreatedAt, o.ExpiresAt);
 }
 
 public sealed record SelectRequest(string? Workflow, string? LedgerKey, IReadOnlyList<string>? Affordances);

@@ -70,6 +70,35 @@ public sealed class HttpApiTests
     }
 
     [Fact]
+    public async Task An_admin_token_sets_and_clears_an_override_and_the_event_stream_carries_both()
+    {
+        await using var bot = await ApiTestKit.StartAsync();
+        using var admin = bot.Http(ApiTestKit.Full);
+        using var registryReader = bot.Http(ApiTestKit.RegistryReader);
+        using var events = await admin.GetAsync(new Uri("/api/v1/events?types=override.set,override.cleared", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+        var stream = SseReader.ReadAsync(await events.Content.ReadAsStreamAsync(), CancellationToken.None).Where(m => m.Id is not null).GetAsyncEnumerator();
+
+        using var refused = await registryReader.PostJsonAsync("/api/v1/registry/tools/cursor/overrides", """{"action":"disable","actor":"ops","reason":"outage"}""");
+        using var noActor = await admin.PostJsonAsync("/api/v1/registry/tools/cursor/overrides", """{"action":"disable","reason":"outage"}""");
+        using var set = await admin.PostJsonAsync("/api/v1/registry/tools/cursor/overrides", """{"action":"disable","workflow":"code-edit","actor":"ops-alice","reason":"cursor outage"}""", "ovr-1");
+        var ranking = await admin.GetJsonNodeAsync("/api/v1/registry/rank?workflow=code-edit");
+        using var cleared = await admin.DeleteAsync(new Uri("/api/v1/registry/tools/cursor/overrides?workflow=code-edit&actor=ops-alice&reason=recovered", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, noActor.StatusCode);
+        Assert.Equal("actor", (await noActor.BodyAsync())["field"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        Assert.Equal("disable", (await set.BodyAsync())["action"]!.GetValue<string>());
+        Assert.Contains(ranking!["tools"]!.AsArray(), t => t!["toolId"]!.GetValue<string>() == "cursor" && !t["eligible"]!.GetValue<bool>());
+        Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
+        Assert.True(await stream.MoveNextAsync().AsTask().WaitAsync(Eventually.DefaultTimeout));
+        Assert.Equal("override.set", stream.Current.Event);
+        Assert.True(await stream.MoveNextAsync().AsTask().WaitAsync(Eventually.DefaultTimeout));
+        Assert.Equal("override.cleared", stream.Current.Event);
+        await stream.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Tokens_and_scopes_are_enforced_with_problem_json()
     {
         await using var bot = await ApiTestKit.StartAsync();
