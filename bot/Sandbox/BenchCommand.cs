@@ -8,6 +8,7 @@ using DiscordLedgerBot.Core.Monday;
 using DiscordLedgerBot.Core.Monday.BoardSchema;
 using DiscordLedgerBot.Emulators.Monday;
 using DiscordLedgerBot.Hosting;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -74,7 +75,7 @@ public sealed class BenchCommand : ICliCommand
 
     private static async Task<BurstReport> RunBurstAsync(int writes, int budget, bool realTime, CancellationToken cancellationToken)
     {
-        var virtualClock = realTime ? null : new BenchVirtualClock(TimeProvider.System.GetUtcNow());
+        var virtualClock = realTime ? null : new FakeTimeProvider(TimeProvider.System.GetUtcNow());
         TimeProvider time = virtualClock ?? TimeProvider.System;
         await using var emulator = await MondayEmulator.StartAsync(
             new MondayEmulatorOptions { Port = 0, TimeProvider = time, EnableControlApi = false, RateLimits = { ComplexityPerMinute = budget } },
@@ -101,7 +102,7 @@ public sealed class BenchCommand : ICliCommand
         var client = provider.GetRequiredService<MondayClient>();
 
         using var stopDriving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var driver = virtualClock?.DriveAsync(() => transport.InFlight == 0, TimeSpan.FromMinutes(5), stopDriving.Token) ?? Task.CompletedTask;
+        var driver = virtualClock is null ? Task.CompletedTask : BenchClockDriver.DriveAsync(virtualClock, () => transport.InFlight == 0, stopDriving.Token);
         try
         {
             var board = await new LedgerBoardProvisioner(client).CreateAsync("Bench ledger", Guid.NewGuid().ToString("N"), cancellationToken);
