@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
+using DiscordLedgerBot.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -73,6 +75,8 @@ public sealed partial class MondayClient : IDisposable
 
     private async Task<MondayResponse> SendAsync(MondayRequest request, long estimatedCost, CancellationToken cancellationToken)
     {
+        using var activity = CoreTelemetry.Source.StartActivity(request.IdempotencyKey is null ? "monday.query" : "monday.mutation", ActivityKind.Client);
+        activity?.SetTag("monday.complexity.estimated", estimatedCost);
         await _oneAtATime.WaitAsync(cancellationToken);
         try
         {
@@ -84,13 +88,24 @@ public sealed partial class MondayClient : IDisposable
             }
             catch (Exception exception) when (IsTransportFailure(exception))
             {
+                activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
+                CoreTelemetry.MondayRequests.Add(1, new KeyValuePair<string, object?>("outcome", "transport_failure"));
                 throw new MondayRequestException(MondayErrorKind.Transient, $"monday did not answer: {exception.Message}", null, exception);
             }
 
             var response = outcome.Response;
             var failure = response.RequestErrors.FirstOrDefault();
+            if (response.Complexity is { } cost)
+            {
+                activity?.SetTag("monday.complexity.query", cost.Query);
+                activity?.SetTag("monday.complexity.budget_after", cost.After);
+            }
+
+            activity?.SetTag("monday.replayed", response.Replayed);
+            CoreTelemetry.MondayRequests.Add(1, new KeyValuePair<string, object?>("outcome", failure is null ? "ok" : "error"));
             if (failure is not null)
             {
+                activity?.SetStatus(ActivityStatusCode.Error, failure.Code ?? $"HTTP {response.StatusCode}");
                 var kind = response.RequestErrors.Select(e => e.Kind).FirstOrDefault(IsRetryableKind, failure.Kind);
                 throw new MondayRequestException(kind, $"monday rejected the request ({failure.Code ?? $"HTTP {response.StatusCode}"}): {failure.Message}", WaitHint(outcome));
             }
@@ -122,6 +137,8 @@ public sealed partial class MondayClient : IDisposable
         if (response.Complexity is { } reading && !response.Replayed)
         {
             Budget.Record(reading);
+            CoreTelemetry.MondayComplexityUsed.Add(reading.Query);
+            CoreTelemetry.MondayBudgetRemaining.Record(reading.After);
         }
 
         var rateLimited = raw.StatusCode == 429 || response.RequestErrors.Any(e => e.Kind == MondayErrorKind.RateLimited);
@@ -129,6 +146,8 @@ public sealed partial class MondayClient : IDisposable
         if (rateLimited)
         {
             Statistics.RateLimitedResponses++;
+            CoreTelemetry.MondayRateLimited.Add(1, new KeyValuePair<string, object?>("status", raw.StatusCode));
+            Activity.Current?.AddEvent(new ActivityEvent("monday.rate_limited"));
             if (hadReading)
             {
                 Statistics.RateLimitedAfterFirstReading++;

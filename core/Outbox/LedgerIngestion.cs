@@ -1,3 +1,4 @@
+using DiscordLedgerBot.Core.Events;
 using DiscordLedgerBot.Core.Ledger;
 using DiscordLedgerBot.Core.Storage;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,8 @@ public sealed record LedgerRecorded(string IdempotencyKey, LedgerKey Key, Outbox
 /// outbox under its origin's idempotency key and answers "recorded" at once. The outcome arrives later as an
 /// <see cref="OutboxOutcome"/> once the flusher heard from monday.
 /// </summary>
-public sealed partial class LedgerIngestion(IOutboxStore store, IOptionsMonitor<LedgerOptions> options, ILogger<LedgerIngestion> logger)
+/// <param name="bus">Where <see cref="OutboxCommandRecorded"/> is published (the event stream's item.created/changed); none for tools.</param>
+public sealed partial class LedgerIngestion(IOutboxStore store, IOptionsMonitor<LedgerOptions> options, ILogger<LedgerIngestion> logger, IEventBus? bus = null)
 {
     /// <summary>An always-writable ingestion, for code that runs the outbox without configuration (tools, tests).</summary>
     public LedgerIngestion(IOutboxStore store, ILogger<LedgerIngestion> logger)
@@ -53,6 +55,7 @@ public sealed partial class LedgerIngestion(IOutboxStore store, IOptionsMonitor<
         if (result.Created)
         {
             LogRecorded(logger, record.IdempotencyKey, record.CommandKind, record.PartitionKey);
+            bus?.Publish(new OutboxCommandRecorded(record.IdempotencyKey, record.PartitionKey, record.CommandKind));
         }
 
         return new LedgerRecorded(record.IdempotencyKey, command.Key, record.State, IsDuplicate: !result.Created);

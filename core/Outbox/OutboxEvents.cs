@@ -8,6 +8,12 @@ namespace DiscordLedgerBot.Core.Outbox;
 public abstract record OutboxOutcome(string IdempotencyKey, string EntryKey, string CommandKind, int Attempts);
 
 /// <summary>
+/// A new command is durably in the outbox (a repeat of a known idempotency key is not published again). Not an
+/// <see cref="OutboxOutcome"/>: nothing has been sent yet.
+/// </summary>
+public sealed record OutboxCommandRecorded(string IdempotencyKey, string EntryKey, string CommandKind);
+
+/// <summary>
 /// monday holds the command. <paramref name="Reconciled"/>: it was found on the board by its ledger key after a crash
 /// or an unanswered request, and was not sent again.
 /// </summary>

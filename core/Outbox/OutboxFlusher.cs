@@ -1,5 +1,6 @@
 using DiscordLedgerBot.Core.Ledger;
 using DiscordLedgerBot.Core.Storage;
+using DiscordLedgerBot.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -61,6 +62,9 @@ public sealed partial class OutboxFlusher
             return OutboxFlushReport.Nothing;
         }
 
+        // A span only for flushes that claimed work: the idle polls would drown the traces.
+        using var activity = CoreTelemetry.Source.StartActivity("outbox.flush");
+        activity?.SetTag("outbox.claimed", claimed.Count);
         var tally = new Tally { Claimed = claimed.Count };
         var decoded = new List<DecodedRecord>(claimed.Count);
         foreach (var record in claimed)
@@ -87,6 +91,11 @@ public sealed partial class OutboxFlusher
         }
 
         var report = tally.ToReport();
+        activity?.SetTag("outbox.sent", report.Sent);
+        activity?.SetTag("outbox.confirmed", report.Confirmed);
+        activity?.SetTag("outbox.retrying", report.Retrying);
+        activity?.SetTag("outbox.dead_lettered", report.DeadLettered);
+        activity?.SetTag("outbox.commands", string.Join(",", claimed.Select(r => r.IdempotencyKey)));
         LogFlushed(_logger, report.Claimed, report.Sent, report.Confirmed, report.Reconciled, report.Retrying, report.DeadLettered);
         return report;
     }

@@ -181,8 +181,14 @@ public sealed class RegistryHealthMonitor
             throw new InvalidOperationException($"No health checker is registered for {request.Tool.HealthCheck.Kind} checks (tool '{toolId}').");
         }
 
+        using var activity = Telemetry.CoreTelemetry.Source.StartActivity("registry.check");
+        activity?.SetTag("registry.tool", toolId);
+        activity?.SetTag("registry.check_kind", request.Tool.HealthCheck.Kind.ToString());
         var result = await checker.CheckAsync(request, cancellationToken);
         _registry.RecordCheckResult(toolId, result);
+        activity?.SetTag("registry.succeeded", result.Succeeded);
+        activity?.SetTag("registry.latency_ms", result.Latency.TotalMilliseconds);
+        Telemetry.CoreTelemetry.RegistryChecks.Add(1, new KeyValuePair<string, object?>("tool", toolId), new KeyValuePair<string, object?>("succeeded", result.Succeeded));
         return result;
     }
 }

@@ -179,6 +179,8 @@ public sealed partial class DiscordGatewayClient : IDiscordGateway
                 }
                 else
                 {
+                    using var activity = DiscordTelemetry.Source.StartActivity("discord.gateway.event");
+                    activity?.SetTag("discord.event", gatewayEvent.GetType().Name);
                     await _dispatcher.DispatchAsync(gatewayEvent, cancellationToken);
                 }
             }

@@ -268,6 +268,7 @@ public sealed partial class InteractionDispatcher : IGatewayEventHandler<Interac
         {
             await sink.SendAsync(interaction, callback, cancellationToken);
             var latency = _time.GetElapsedTime(receivedAt);
+            DiscordTelemetry.InteractionAckLatency.Record(latency.TotalMilliseconds, new KeyValuePair<string, object?>("callback", callback.Type.ToString()));
             LogAcknowledged(_logger, interaction.Describe(), callback.Type, latency.TotalMilliseconds);
             return latency;
         }

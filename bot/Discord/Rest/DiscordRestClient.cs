@@ -76,6 +76,9 @@ public sealed partial class DiscordRestClient : IDiscordRest
     {
         ArgumentNullException.ThrowIfNull(request);
         var route = DiscordRoute.Resolve(request);
+        using var activity = DiscordTelemetry.Source.StartActivity("discord.rest", System.Diagnostics.ActivityKind.Client);
+        activity?.SetTag("http.request.method", request.Method.Method);
+        activity?.SetTag("discord.route", request.RouteTemplate);
         var token = _options.CurrentValue.Token;
         if (request.Authenticated && _rejectedToken is { } rejected && string.Equals(rejected, token, StringComparison.Ordinal))
         {
@@ -214,6 +217,7 @@ public sealed partial class DiscordRestClient : IDiscordRest
 
     private async Task OnRateLimitedAsync(DiscordRoute route, HttpResponseMessage response, CancellationToken cancellationToken)
     {
+        DiscordTelemetry.RestRateLimited.Add(1);
         var scope = RateLimitRegistry.TryGetHeader(response.Headers, "X-RateLimit-Scope");
         var isGlobal = string.Equals(RateLimitRegistry.TryGetHeader(response.Headers, "X-RateLimit-Global"), "true", StringComparison.OrdinalIgnoreCase);
         var retryAfter = RateLimitRegistry.TryGetSeconds(response.Headers, "Retry-After");

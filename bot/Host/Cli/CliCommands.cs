@@ -10,5 +10,6 @@ public static class CliCommands
         new HealthcheckCommand(),
         new RegistryCommand(),
         new IngestCommand(),
+        new Mcp.McpCommand(),
     ];
 }

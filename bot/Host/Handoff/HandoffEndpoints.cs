@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using DiscordLedgerBot.Core.Events;
 using DiscordLedgerBot.Core.Ledger;
+using DiscordLedgerBot.Core.Outbox;
 using DiscordLedgerBot.Core.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -29,14 +31,21 @@ public static class HandoffEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> AppendAsync(OutboxAppend append, IOutboxStore store, IOptionsMonitor<LedgerOptions> ledger, CancellationToken cancellationToken)
+    private static async Task<IResult> AppendAsync(OutboxAppend append, IOutboxStore store, IOptionsMonitor<LedgerOptions> ledger, IEventBus bus, CancellationToken cancellationToken)
     {
         if (ledger.CurrentValue.ReadOnly)
         {
             return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Ledger is read-only", detail: new LedgerReadOnlyException().Message);
         }
 
-        return Results.Json(await store.AppendAsync(append, cancellationToken), HandoffStorage.Json);
+        var result = await store.AppendAsync(append, cancellationToken);
+        if (result.Created)
+        {
+            // A handed-off command was validated by the CLI's own ingestion; the bot's readers learn of it here.
+            bus.Publish(new OutboxCommandRecorded(result.Record.IdempotencyKey, result.Record.PartitionKey, result.Record.CommandKind));
+        }
+
+        return Results.Json(result, HandoffStorage.Json);
     }
 
     private static async ValueTask<object?> RequireToken(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

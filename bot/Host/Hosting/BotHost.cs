@@ -1,6 +1,8 @@
+using DiscordLedgerBot.Api;
 using DiscordLedgerBot.Core.Storage;
 using DiscordLedgerBot.Discord.Interactions;
 using DiscordLedgerBot.Handoff;
+using DiscordLedgerBot.Mcp;
 using DiscordLedgerBot.Registry;
 
 namespace DiscordLedgerBot.Hosting;
@@ -85,6 +87,9 @@ public static class BotHost
         builder.Services.AddLedgerBot(builder.Configuration, LedgerBotRole.Bot);
         var app = builder.Build();
         app.MapServiceDefaults();
+        app.MapPrometheusScrapingEndpoint();
+        app.MapLedgerBotApi();
+        app.MapLedgerBotMcp();
         app.MapRegistryAdmin();
         app.MapLocalHandoff();
 

@@ -30,6 +30,9 @@ public sealed partial class EventLogResponder(IEventBus bus, ILogger<EventLogRes
     {
         switch (@event)
         {
+            case OutboxCommandRecorded recorded:
+                LogRecordedCommand(logger, recorded.IdempotencyKey, recorded.CommandKind, recorded.EntryKey);
+                break;
             case OutboxCommandConfirmed confirmed:
                 LogConfirmed(logger, confirmed.IdempotencyKey, confirmed.CommandKind, confirmed.EntryKey, confirmed.MondayItemId, confirmed.Attempts, confirmed.Reconciled);
                 break;
@@ -77,6 +80,10 @@ public sealed partial class EventLogResponder(IEventBus bus, ILogger<EventLogRes
 
     [LoggerMessage(EventId = 5007, Level = LogLevel.Warning, Message = "Tool {ToolId} is stale: no health evidence since {LastEvidenceAt:O}")]
     private static partial void LogStale(ILogger logger, string toolId, DateTimeOffset lastEvidenceAt);
+
+    // Every command is recorded once and confirmed once; the confirmation is the line operators need at Information.
+    [LoggerMessage(EventId = 5009, Level = LogLevel.Debug, Message = "Ledger command recorded: {IdempotencyKey} {CommandKind} for {LedgerKey}")]
+    private static partial void LogRecordedCommand(ILogger logger, string idempotencyKey, string commandKind, string ledgerKey);
 
     // A string, not object: the logging generator that comes with Microsoft.Extensions.Http.Resilience (telemetry)
     // accepts only parameters it knows how to format.

@@ -1,3 +1,4 @@
+using DiscordLedgerBot.Api;
 using DiscordLedgerBot.Core.Events;
 using DiscordLedgerBot.Core.Ledger;
 using DiscordLedgerBot.Core.Monday;
@@ -8,10 +9,12 @@ using DiscordLedgerBot.Core.Storage;
 using DiscordLedgerBot.Discord;
 using DiscordLedgerBot.Discord.Interactions;
 using DiscordLedgerBot.Handoff;
+using DiscordLedgerBot.Mcp;
 using DiscordLedgerBot.Outbox;
 using DiscordLedgerBot.Registry;
 using DiscordLedgerBot.Slices;
 using DiscordLedgerBot.Slices.Ledger;
+using DiscordLedgerBot.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Quartz;
@@ -62,9 +65,12 @@ public static class LedgerBotComposition
         services.AddCapabilityRegistry(configuration);
         services.AddDiscordClient(configuration);
         services.AddLedgerSurface(configuration);
+        services.AddLedgerBotApi(configuration, hostsEndpoints: role == LedgerBotRole.Bot);
+        services.AddLedgerBotMcp(configuration);
+        services.AddLedgerBotTelemetry(configuration, prometheus: role == LedgerBotRole.Bot);
         if (role == LedgerBotRole.Bot)
         {
-            AddBotProcess(services);
+            AddBotProcess(services, configuration);
         }
 
         return services;
@@ -74,7 +80,7 @@ public static class LedgerBotComposition
 
     /// <summary>The options every role needs valid before it touches anything; the bot adds Discord's and the registry's.</summary>
     public static IReadOnlyList<Type> OptionsFor(LedgerBotRole role) => role == LedgerBotRole.Bot
-        ? [typeof(MondayOptions), typeof(StorageOptions), typeof(RedisOptions), typeof(OutboxOptions), typeof(LedgerOptions), typeof(RegistryOptions), typeof(Discord.DiscordOptions), typeof(DiscordInteractionsOptions)]
+        ? [typeof(MondayOptions), typeof(StorageOptions), typeof(RedisOptions), typeof(OutboxOptions), typeof(LedgerOptions), typeof(RegistryOptions), typeof(Discord.DiscordOptions), typeof(DiscordInteractionsOptions), typeof(ApiOptions), typeof(McpOptions)]
         : [typeof(MondayOptions), typeof(StorageOptions), typeof(RedisOptions), typeof(OutboxOptions), typeof(LedgerOptions), typeof(RegistryOptions)];
 
     /// <summary>Every configuration problem of <paramref name="optionTypes"/> at once, each naming its key and env variable.</summary>
@@ -103,7 +109,7 @@ public static class LedgerBotComposition
         return failures.Distinct(StringComparer.Ordinal).ToList();
     }
 
-    private static void AddBotProcess(IServiceCollection services)
+    private static void AddBotProcess(IServiceCollection services, IConfiguration configuration)
     {
         services.AddDiscordGatewayHostedService();
         services.AddHostedService<OutboxHostedService>();
@@ -112,6 +118,7 @@ public static class LedgerBotComposition
         services.TryAddSingleton<BotEndpointPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<BotEndpointPublisher>());
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
+        services.AddLedgerBotMcpHttp(configuration);
         services.AddLedgerBotJobs();
     }
 

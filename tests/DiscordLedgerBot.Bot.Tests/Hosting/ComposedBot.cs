@@ -35,17 +35,36 @@ internal sealed class ComposedBot : IAsyncDisposable
 
     public SandboxEnvironment Environment => _sandbox.Environment;
 
-    public static Task<ComposedBot> StartAsync(params string[] settings) => StartAsync(new Dictionary<string, string?>(), settings);
+    /// <summary>Where the bot's Kestrel listens (the /api/v1, /mcp, /metrics endpoints).</summary>
+    public Uri BotUrl => new(_app.Urls.First());
 
-    /// <param name="overSandbox">Settings that win even over the sandbox's own (e.g. a Redis store instead of its file store).</param>
-    public static async Task<ComposedBot> StartAsync(IReadOnlyDictionary<string, string?> overSandbox, params string[] settings)
+    /// <summary>An HttpClient for the bot, with <paramref name="bearerToken"/> when given.</summary>
+    public HttpClient Http(string? bearerToken = null)
+    {
+        var http = new HttpClient { BaseAddress = BotUrl, Timeout = TimeSpan.FromSeconds(60) };
+        if (bearerToken is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearerToken);
+        }
+
+        return http;
+    }
+
+    public static Task<ComposedBot> StartAsync(params string[] settings) => StartAsync(_ => { }, settings);
+
+    /// <param name="overSandbox">Settings that win even over the sandbox's own.</param>
+    public static Task<ComposedBot> StartAsync(IReadOnlyDictionary<string, string?> overSandbox, params string[] settings) =>
+        StartAsync(builder => builder.Configuration.AddInMemoryCollection(overSandbox), settings);
+
+    /// <param name="configure">What a test adds to the host before the product composes (e.g. an in-memory telemetry exporter).</param>
+    public static async Task<ComposedBot> StartAsync(Action<WebApplicationBuilder> configure, params string[] settings)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("dlb-composed-").FullName;
         var logs = new CollectingLoggerProvider();
         var sandbox = new SandboxHost(builder =>
         {
             builder.Logging.AddProvider(logs);
-            builder.Configuration.AddInMemoryCollection(overSandbox);
+            configure(builder);
         });
         string[] args = [$"--Sandbox:DataDirectory={dataDirectory}", $"--urls=http://127.0.0.1:{FreeTcpPort.Next()}", "--Outbox:FlushInterval=00:00:00.050", .. settings];
         var app = await BotHost.BuildAsync(args, sandbox, CancellationToken.None);
@@ -91,10 +110,12 @@ internal sealed class CollectingLoggerProvider : ILoggerProvider
 
     private sealed class Collector(string category, ConcurrentQueue<(string, EventId, string)> entries) : ILogger
     {
+
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+        // The host's Logging:LogLevel rules filter first (Information unless a test lowers it).
+        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
             entries.Enqueue((category, eventId, formatter(state, exception)));

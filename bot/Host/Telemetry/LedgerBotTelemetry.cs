@@ -1,0 +1,57 @@
+using DiscordLedgerBot.Core.Telemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace DiscordLedgerBot.Telemetry;
+
+/// <summary>
+/// OpenTelemetry for the host: ASP.NET Core, HttpClient and runtime instrumentation plus our own sources and meters
+/// (outbox, monday, Discord, registry, API). Exports over OTLP when <c>Telemetry:OtlpEndpoint</c> is set and serves
+/// Prometheus text on <c>/metrics</c> (bot role).
+/// </summary>
+public static class LedgerBotTelemetry
+{
+    public const string MeterName = "DiscordLedgerBot";
+
+    /// <summary>Every activity source and meter the product owns.</summary>
+    public static IReadOnlyList<string> Sources { get; } = [MeterName, CoreTelemetry.Name, Discord.DiscordTelemetry.Name];
+
+    public static IServiceCollection AddLedgerBotTelemetry(this IServiceCollection services, IConfiguration configuration, bool prometheus)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var endpoint = configuration["Telemetry:OtlpEndpoint"];
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(configuration["Telemetry:ServiceName"] ?? "discord-ledger-bot"))
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource([.. Sources])
+                    .AddAspNetCoreInstrumentation(o => o.Filter = http => !IsScrapeOrProbe(http.Request.Path))
+                    .AddHttpClientInstrumentation();
+                if (!string.IsNullOrWhiteSpace(endpoint))
+                {
+                    tracing.AddOtlpExporter(o => o.Endpoint = new Uri(endpoint));
+                }
+            })
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter([.. Sources])
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation();
+                if (prometheus)
+                {
+                    metrics.AddPrometheusExporter();
+                }
+
+                if (!string.IsNullOrWhiteSpace(endpoint))
+                {
+                    metrics.AddOtlpExporter(o => o.Endpoint = new Uri(endpoint));
+                }
+            });
+        return services;
+    }
+
+    private static bool IsScrapeOrProbe(PathString path) =>
+        path.StartsWithSegments("/metrics", StringComparison.Ordinal) || path.StartsWithSegments("/alive", StringComparison.Ordinal) || path.StartsWithSegments("/healthz", StringComparison.Ordinal);
+}

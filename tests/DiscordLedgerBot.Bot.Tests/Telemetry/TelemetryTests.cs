@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Net;
+using DiscordLedgerBot.Bot.Tests.Api;
+using DiscordLedgerBot.Sandbox;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace DiscordLedgerBot.Bot.Tests.Telemetry;
+
+/// <summary>Spans, metrics, /metrics and log hygiene of the composed bot.</summary>
+public sealed class TelemetryTests
+{
+    [Fact]
+    public async Task One_ledger_write_shows_its_spans_and_metrics_from_the_http_surface_to_mondays_confirmation()
+    {
+        var spans = new List<Activity>();
+        var metrics = new List<Metric>();
+        await using var bot = await Hosting.ComposedBot.StartAsync(builder =>
+        {
+            builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans));
+            builder.Services.ConfigureOpenTelemetryMeterProvider(meters => meters.AddInMemoryExporter(metrics));
+        }, ApiArgs());
+        using var http = bot.Http(ApiTestKit.Full);
+
+        await ApiTestKit.CreateConfirmedAsync(http, "Traced write", "traced-1");
+        bot.Services.GetRequiredService<TracerProvider>().ForceFlush();
+        bot.Services.GetRequiredService<MeterProvider>().ForceFlush();
+
+        Activity[] snapshot;
+        lock (spans)
+        {
+            snapshot = [.. spans];
+        }
+
+        var surface = Assert.Single(snapshot, s => s.Kind == ActivityKind.Server && s.DisplayName.StartsWith("POST /api/v1/items", StringComparison.Ordinal));
+        Assert.Equal(200, surface.GetTagItem("http.response.status_code"));
+        var flush = Assert.Single(snapshot, s => s.OperationName == "outbox.flush" && ((string?)s.GetTagItem("outbox.commands"))?.Contains("api:traced-1", StringComparison.Ordinal) == true);
+        Assert.Equal(1, flush.GetTagItem("outbox.confirmed"));
+        var mutation = Assert.Single(snapshot, s => s.OperationName == "monday.mutation" && s.ParentSpanId == flush.SpanId);
+        Assert.NotNull(mutation.GetTagItem("monday.complexity.query"));
+        Assert.NotNull(mutation.GetTagItem("monday.complexity.budget_after"));
+        // The HttpClient span of the GraphQL call sits under the monday span.
+        Assert.Contains(snapshot, s => s.Kind == ActivityKind.Client && s.ParentSpanId == mutation.SpanId);
+
+        string[] names;
+        lock (metrics)
+        {
+            names = [.. metrics.Select(m => m.Name).Distinct()];
+        }
+
+        Assert.Contains("dlb.ledger.commands_recorded", names);
+        Assert.Contains("dlb.ledger.confirm_latency", names);
+        Assert.Contains("dlb.monday.complexity_used", names);
+        Assert.Contains("dlb.monday.requests", names);
+        Assert.Contains("dlb.outbox.depth", names);
+        Assert.Contains("http.server.request.duration", names);
+    }
+
+    [Fact]
+    public async Task Metrics_are_scraped_in_prometheus_text_format()
+    {
+        await using var bot = await ApiTestKit.StartAsync();
+        using var http = bot.Http(ApiTestKit.Full);
+        await ApiTestKit.CreateConfirmedAsync(http, "Scraped write");
+        using var scraper = bot.Http();
+
+        using var response = await scraper.GetAsync(new Uri("/metrics", UriKind.Relative));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("# TYPE dlb_ledger_commands_recorded_total counter", text, StringComparison.Ordinal);
+        Assert.Contains("dlb_monday_complexity_used_total", text, StringComparison.Ordinal);
+        Assert.Contains("dlb_registry_tool_health{", text, StringComparison.Ordinal);
+        Assert.Contains("dlb_event_stream_subscribers", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task No_token_reaches_the_logs_even_at_trace_level()
+    {
+        await using var bot = await Hosting.ComposedBot.StartAsync(_ => { }, [.. ApiArgs(), .. TraceEverything]);
+        using var http = bot.Http(ApiTestKit.Full);
+        using var wrong = bot.Http("a-wrong-token-that-must-not-be-logged");
+        await ApiTestKit.CreateConfirmedAsync(http, "Quiet write");
+        using var refused = await wrong.GetAsync(new Uri("/api/v1/items", UriKind.Relative));
+        using var stream = await http.GetAsync(new Uri("/api/v1/events?lastEventId=0", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+        var send = await bot.CliAsync("ledger", "create", "--title", "Via the CLI");
+
+        Assert.Equal(0, send.Exit);
+        string[] secrets =
+        [
+            ApiTestKit.Full, "a-wrong-token-that-must-not-be-logged", SandboxEnvironment.MondayToken, "sandbox-discord-token", bot.Environment.AdminToken,
+        ];
+        var lines = bot.Logs.Entries.Select(e => e.Message).ToList();
+        Assert.True(lines.Count > 50, $"only {lines.Count} log lines at trace level");
+        foreach (var secret in secrets)
+        {
+            Assert.DoesNotContain(lines, line => line.Contains(secret, StringComparison.Ordinal));
+        }
+    }
+
+    // appsettings.json quiets some categories explicitly; each needs its own override.
+    private static readonly string[] TraceEverything =
+    [
+        "--Logging:LogLevel:Default=Trace", "--Logging:LogLevel:Microsoft.AspNetCore=Trace", "--Logging:LogLevel:Microsoft.Extensions.Http=Trace",
+        "--Logging:LogLevel:System.Net.Http.HttpClient=Trace", "--Logging:LogLevel:Polly=Trace",
+    ];
+
+    private static string[] ApiArgs() =>
+    [
+        "--Api:Tokens:0:Name=ops", $"--Api:Tokens:0:Token={ApiTestKit.Full}", "--Api:Tokens:0:Scopes=ledger:read ledger:write registry:read registry:admin",
+    ];
+}
