@@ -85,6 +85,8 @@ public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
             };
             var path = Path.Combine(environment.DataDirectory, EndpointsFileName);
             File.WriteAllText(path, endpoints.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            // A stopped sandbox must not leave verbs pointing at emulators that are gone.
+            app.Lifetime.ApplicationStopping.Register(() => File.Delete(path));
             app.Logger.LogWarning(
                 "SANDBOX: emulated monday {MondayUrl} (board {BoardId}), emulated Discord {DiscordUrl}, bot {BotUrl}. Endpoints and the admin token are in {EndpointsFile}",
                 environment.MondayApiUrl, environment.BoardId, environment.DiscordRestUrl, botUrl, path);
