@@ -121,12 +121,7 @@ internal sealed class SurfaceDriver
     public IReadOnlyList<string> SpecViolations() =>
         [.. Discord.RestRequests.Snapshot().SelectMany(request => Spec.Value.Validate(new HttpMethod(request.Method), request.Path, request.Body).Select(v => $"{request.Method} {request.Path}: {v}"))];
 
-    public static async Task Eventually(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Wait);
-        while (!condition())
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(20), timeout.Token);
-        }
-    }
+    /// <summary>The suite's one wait helper, bounded by this driver's wait.</summary>
+    public static Task Eventually(Func<bool> condition) =>
+        DiscordLedgerBot.Testing.Eventually.TrueAsync(condition, "the surface to reach the expected state", Wait);
 }
