@@ -58,6 +58,7 @@ public static class ApiComposition
     {
         var api = endpoints.MapGroup(LedgerApiEndpoints.Prefix).WithTags("v1");
         api.MapLedgerApi();
+        api.MapEscalationApi();
         api.MapRegistryApi();
         api.MapEventStream();
         endpoints.MapOpenApi("/api/{documentName}/openapi.json");

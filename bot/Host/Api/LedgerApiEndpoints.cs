@@ -9,7 +9,7 @@ using DiscordLedgerBot.Core.Storage;
 namespace DiscordLedgerBot.Api;
 
 /// <summary>
-/// /api/v1 items, commands and escalations. Reads go to monday through <see cref="ILedger"/>; every write is recorded
+/// /api/v1 items and commands (escalations: <see cref="EscalationApiEndpoints"/>). Reads go to monday through <see cref="ILedger"/>; every write is recorded
 /// through <see cref="LedgerCommandSubmitter"/> (the outbox) and answered 202 with the command id and a Location to
 /// poll, or 200 when <c>?wait=SECONDS</c> saw monday confirm in time.
 /// </summary>
@@ -46,8 +46,6 @@ public static class LedgerApiEndpoints
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
         api.MapGet("/commands/{commandId}", GetCommandAsync).AddEndpointFilter(read).WithName("getCommand")
             .Produces<CommandView>().ProducesProblem(404);
-        api.MapGet("/escalations", ListEscalationsAsync).AddEndpointFilter(read).WithName("listEscalations")
-            .Produces<EscalationList>();
         return api;
     }
 
@@ -294,19 +292,6 @@ public static class LedgerApiEndpoints
             ? Results.Json(CommandView.From(record), ApiJson.Options)
             : ApiProblems.NotFound("Unknown command", $"No command '{commandId}' is in the outbox (confirmed commands are purged after Outbox:RetainConfirmedFor).");
 
-    private static async Task<IResult> ListEscalationsAsync(ILedger ledger, CancellationToken cancellationToken)
-    {
-        // The escalation engine (policies, fired/acknowledged events) is not built yet; what exists is each entry's
-        // escalation level and trail on the board, so that is what this lists.
-        var entries = await ledger.QueryAsync(new LedgerQuery { Limit = MaxReadableEntries }, cancellationToken);
-        var escalated = entries.Where(e => e.EscalationLevel > 0)
-            .OrderByDescending(e => e.EscalationLevel)
-            .ThenBy(e => e.Key.Value, StringComparer.Ordinal)
-            .Select(ItemView.From)
-            .ToList();
-        return Results.Json(new EscalationList(escalated, EngineAvailable: false), ApiJson.Options);
-    }
-
     private static async Task<IResult> SubmitAsync(HttpContext http, LedgerCommandSubmitter submitter, IReadOnlyList<LedgerCommand> commands, CancellationToken cancellationToken)
     {
         IReadOnlyList<CommandView> views;
@@ -418,5 +403,3 @@ public sealed record NoteRequest(string? Body);
 
 public sealed record FollowUpRequest(string? Title);
 
-/// <summary>Entries with an escalation level above zero; <see cref="EngineAvailable"/> is false until the escalation engine exists.</summary>
-public sealed record EscalationList(IReadOnlyList<ItemView> Items, bool EngineAvailable);

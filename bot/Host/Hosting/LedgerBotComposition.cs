@@ -1,4 +1,5 @@
 using DiscordLedgerBot.Api;
+using DiscordLedgerBot.Core.Escalation;
 using DiscordLedgerBot.Core.Events;
 using DiscordLedgerBot.Core.Ledger;
 using DiscordLedgerBot.Core.Monday;
@@ -13,6 +14,7 @@ using DiscordLedgerBot.Mcp;
 using DiscordLedgerBot.Outbox;
 using DiscordLedgerBot.Registry;
 using DiscordLedgerBot.Slices;
+using DiscordLedgerBot.Slices.Escalation;
 using DiscordLedgerBot.Slices.Ledger;
 using DiscordLedgerBot.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -65,6 +67,7 @@ public static class LedgerBotComposition
         services.AddCapabilityRegistry(configuration);
         services.AddDiscordClient(configuration);
         services.AddLedgerSurface(configuration);
+        services.AddLedgerBotEscalation(configuration);
         services.AddLedgerBotApi(configuration, hostsEndpoints: role == LedgerBotRole.Bot);
         services.AddLedgerBotMcp(configuration);
         services.AddLedgerBotTelemetry(configuration, prometheus: role == LedgerBotRole.Bot);
@@ -80,7 +83,7 @@ public static class LedgerBotComposition
 
     /// <summary>The options every role needs valid before it touches anything; the bot adds Discord's and the registry's.</summary>
     public static IReadOnlyList<Type> OptionsFor(LedgerBotRole role) => role == LedgerBotRole.Bot
-        ? [typeof(MondayOptions), typeof(StorageOptions), typeof(RedisOptions), typeof(OutboxOptions), typeof(LedgerOptions), typeof(RegistryOptions), typeof(Discord.DiscordOptions), typeof(DiscordInteractionsOptions), typeof(ApiOptions), typeof(McpOptions)]
+        ? [typeof(MondayOptions), typeof(StorageOptions), typeof(RedisOptions), typeof(OutboxOptions), typeof(LedgerOptions), typeof(RegistryOptions), typeof(Discord.DiscordOptions), typeof(DiscordInteractionsOptions), typeof(ApiOptions), typeof(McpOptions), typeof(EscalationOptions)]
         : [typeof(MondayOptions), typeof(StorageOptions), typeof(RedisOptions), typeof(OutboxOptions), typeof(LedgerOptions), typeof(RegistryOptions)];
 
     /// <summary>Every configuration problem of <paramref name="optionTypes"/> at once, each naming its key and env variable.</summary>
@@ -119,7 +122,7 @@ public static class LedgerBotComposition
         services.AddHostedService(sp => sp.GetRequiredService<BotEndpointPublisher>());
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         services.AddLedgerBotMcpHttp(configuration);
-        services.AddLedgerBotJobs();
+        services.AddLedgerBotJobs(configuration);
     }
 
     /// <summary>
@@ -127,7 +130,7 @@ public static class LedgerBotComposition
     /// registry loads and plans its per-tool jobs on it at start; the outbox drain loop is event-driven and not a job.
     /// Part of the bot role; test kits that host only some surfaces add it on its own.
     /// </summary>
-    public static IServiceCollection AddLedgerBotJobs(this IServiceCollection services)
+    public static IServiceCollection AddLedgerBotJobs(this IServiceCollection services, IConfiguration? configuration = null)
     {
         // Quartz takes its clock at configuration time: a substituted clock must be registered (as an instance) first.
         var time = services.LastOrDefault(d => d.ServiceType == typeof(TimeProvider))?.ImplementationInstance as TimeProvider ?? TimeProvider.System;
@@ -141,6 +144,7 @@ public static class LedgerBotComposition
             quartz.ScheduleJob<OverdueNoticeJob>(
                 trigger => trigger.WithIdentity("overdue-notices", "surface").StartNow().WithSimpleSchedule(s => s.WithInterval(OverdueNoticeJob.Interval).RepeatForever()),
                 job => job.WithIdentity(OverdueNoticeJob.Key));
+            quartz.ScheduleEscalation(configuration);
         });
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         services.AddHostedService(sp => sp.GetRequiredService<RegistryHealthScheduler>());

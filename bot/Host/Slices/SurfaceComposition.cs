@@ -1,6 +1,7 @@
 using DiscordLedgerBot.Core.Monday.BoardSchema;
 using DiscordLedgerBot.Discord.Commands;
 using DiscordLedgerBot.Discord.Interactions;
+using DiscordLedgerBot.Slices.Escalation;
 using DiscordLedgerBot.Slices.Ledger;
 using DiscordLedgerBot.Slices.Registry;
 using DiscordLedgerBot.Slices.Shared;
@@ -47,6 +48,7 @@ public static class SurfaceComposition
     {
         services.GetRequiredService<LedgerModule>().Map(router);
         services.GetRequiredService<RegistryModule>().Map(router);
+        services.GetRequiredService<EscalationSlice>().Map(router);
     }
 }
 

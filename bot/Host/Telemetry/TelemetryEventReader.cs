@@ -1,3 +1,4 @@
+using DiscordLedgerBot.Core.Escalation;
 using DiscordLedgerBot.Core.Events;
 using DiscordLedgerBot.Core.Outbox;
 using DiscordLedgerBot.Core.Storage;
@@ -5,7 +6,7 @@ using DiscordLedgerBot.Core.Storage;
 namespace DiscordLedgerBot.Telemetry;
 
 /// <summary>
-/// Turns bus events into metrics (commands recorded, confirm latency, dead letters) and samples the outbox's depth and
+/// Turns bus events into metrics (commands recorded, confirm latency, dead letters, escalations fired/acknowledged) and samples the outbox's depth and
 /// oldest pending age on an interval, so the gauges are cheap to scrape.
 /// </summary>
 public sealed partial class TelemetryEventReader(
@@ -52,6 +53,12 @@ public sealed partial class TelemetryEventReader(
                         break;
                     case OutboxCommandFailed { IsDeadLettered: true } dead:
                         metrics.CommandDeadLettered(dead.CommandKind);
+                        break;
+                    case EscalationFired fired:
+                        metrics.EscalationFired(fired.Policy, fired.Level);
+                        break;
+                    case EscalationAcknowledged acknowledged:
+                        metrics.EscalationAcknowledged(acknowledged.Policy, acknowledged.Source);
                         break;
                 }
             }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DiscordLedgerBot.Core.Escalation;
 using DiscordLedgerBot.Core.Events;
 using DiscordLedgerBot.Core.Outbox;
 using DiscordLedgerBot.Core.Registry;
@@ -7,7 +8,7 @@ namespace DiscordLedgerBot.Api.Events;
 
 /// <summary>
 /// Reads the process's event bus and appends what the stream carries to the <see cref="EventLog"/>: outbox records and
-/// outcomes as item.*, registry health and override changes. Its bus subscription is as large as the log, so a burst
+/// outcomes as item.*, escalations fired and acknowledged, registry health and override changes. Its bus subscription is as large as the log, so a burst
 /// the log can hold is not dropped on the way in.
 /// </summary>
 public sealed class EventLogRecorder(IEventBus bus, EventLog log, Microsoft.Extensions.Options.IOptions<ApiOptions> options) : BackgroundService
@@ -63,6 +64,27 @@ public sealed class EventLogRecorder(IEventBus bus, EventLog log, Microsoft.Exte
             ["change"] = change.Change.ToString().ToLowerInvariant(),
             ["actor"] = change.Actor,
             ["reason"] = change.Reason,
+        }),
+        EscalationFired fired => (StreamEventTypes.EscalationFired, new JsonObject
+        {
+            ["key"] = fired.EntryKey,
+            ["episode"] = fired.EpisodeId,
+            ["policy"] = fired.Policy,
+            ["level"] = fired.Level,
+            ["cycle"] = fired.Cycle,
+            ["reason"] = fired.Reason,
+            ["actor"] = fired.Actor,
+            ["at"] = fired.At,
+        }),
+        EscalationAcknowledged acknowledged => (StreamEventTypes.EscalationAcknowledged, new JsonObject
+        {
+            ["key"] = acknowledged.EntryKey,
+            ["episode"] = acknowledged.EpisodeId,
+            ["policy"] = acknowledged.Policy,
+            ["level"] = acknowledged.Level,
+            ["actor"] = acknowledged.Actor,
+            ["source"] = acknowledged.Source,
+            ["at"] = acknowledged.At,
         }),
         _ => null,
     };

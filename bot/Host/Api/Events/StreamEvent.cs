@@ -17,10 +17,10 @@ public static class StreamEventTypes
     public const string OverrideSet = "override.set";
     public const string OverrideCleared = "override.cleared";
 
-    /// <summary>Reserved for the escalation engine (not built yet): nothing publishes these today.</summary>
+    /// <summary>An escalation level fired (the escalation engine's <c>EscalationFired</c>).</summary>
     public const string EscalationFired = "escalation.fired";
 
-    /// <summary>Reserved for the escalation engine (not built yet): nothing publishes these today.</summary>
+    /// <summary>A person acknowledged a running escalation (Discord button or the HTTP API).</summary>
     public const string EscalationAcknowledged = "escalation.acknowledged";
 
     public static IReadOnlyList<string> All { get; } =

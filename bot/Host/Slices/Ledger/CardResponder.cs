@@ -137,20 +137,11 @@ public sealed partial class CardResponder(
         {
             OwnerNotice.Assigned => $"you were assigned **{entry.Title}** by {change.ActorName}.",
             OwnerNotice.Blocked => $"**{entry.Title}** is blocked: {change.Summary}.",
-            OwnerNotice.Done => $"**{entry.Title}** is done ({change.ActorName}).",
-            _ => $"**{entry.Title}** was escalated to level {entry.EscalationLevel} by {change.ActorName}.",
+            _ => $"**{entry.Title}** is done ({change.ActorName}).",
         };
         var builder = new MessageBuilder()
             .WithContent($"<@{owner}> {what} {links.For(entry.MondayItemId)}")
             .WithAllowedMentions(AllowedMentions.Only([owner]));
-        if (change.Notice == OwnerNotice.Escalated)
-        {
-            builder.AddActionRow(row => row
-                .AddButton(EscalationButtons.Acknowledge + entry.Key.Value, "Acknowledge", ButtonStyle.Secondary)
-                .AddButton(EscalationButtons.EscalateNow + entry.Key.Value, "Escalate now", ButtonStyle.Danger)
-                .AddButton(EscalationButtons.Done + entry.Key.Value, "Done", ButtonStyle.Success));
-        }
-
         var channel = location.ThreadId ?? location.ChannelId;
         await rest.SendAsync(new DiscordRestRequest(HttpMethod.Post, ChannelMessagesRoute, Values(channel), builder.Build()), cancellationToken);
     }
@@ -220,7 +211,7 @@ public sealed partial class CardResponder(
     private static partial void LogCardFailed(ILogger logger, Exception exception, string ledgerKey, string idempotencyKey);
 }
 
-/// <summary>custom_id prefixes of the buttons on escalation notices; the rest of the id is the ledger key (no authority, no secret).</summary>
+/// <summary>custom_id prefixes of the buttons on escalation notices; the rest is "episode:ledger key" (no authority, no secret).</summary>
 public static class EscalationButtons
 {
     public const string Prefix = "esc:";

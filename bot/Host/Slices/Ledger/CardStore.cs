@@ -69,7 +69,6 @@ public enum OwnerNotice
     Assigned,
     Blocked,
     Done,
-    Escalated,
 }
 
 /// <summary>A write a person made from Discord, remembered until monday confirms or refuses it.</summary>

@@ -48,15 +48,13 @@ public sealed class LedgerModule(
             .MapCommand("ledger due", DueAsync, write)
             .MapCommand("ledger note", NoteAsync, write)
             .MapCommand("ledger followup", FollowUpAsync, write)
-            .MapCommand("ledger escalate", EscalateAsync, write)
             .MapCommand("ledger show", ShowAsync, write)
             .MapCommand("ledger list", ListAsync, write)
             .MapCommand("ledger link", LinkAsync, write)
             .MapCommand("ledger notify", NotifyAsync, write)
             .MapCommand("ledger setup", SetupAsync, write)
             .MapAutocomplete("ledger", AutocompleteAsync)
-            .MapComponent(ListPagePrefix, ListPageAsync)
-            .MapComponent(EscalationButtons.Prefix, EscalationButtonAsync);
+            .MapComponent(ListPagePrefix, ListPageAsync);
     }
 
     private DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
@@ -175,69 +173,6 @@ public sealed class LedgerModule(
             + (due is null ? string.Empty : $" — due {due:yyyy-MM-dd}");
         var command = new AddLedgerFollowUp(IdempotencyKeyOf(interaction), entry.Key, name) { MondayItemId = ItemIdOf(entry) };
         return await RecordAsync(context, [command], $"follow-up \"{title}\" added", OwnerNotice.None, cancellationToken, null);
-    }
-
-    private async Task<InteractionResponse> EscalateAsync(InteractionContext context, CancellationToken cancellationToken)
-    {
-        var (interaction, options) = Begin(context, SurfaceRight.Escalate);
-        var entry = await index.ResolveAsync(options.GetString("item"), cancellationToken);
-        var reason = SurfaceText.Clean(options.GetString("reason"), "Reason", 500);
-        var level = (int)(options.GetInteger("level") ?? entry.EscalationLevel + 1);
-        if (level <= entry.EscalationLevel)
-        {
-            throw new InteractionInputException($"'{entry.Title}' is already at escalation level {entry.EscalationLevel}; escalate to a higher level.");
-        }
-
-        var command = Escalation(IdempotencyKeyOf(interaction), entry, level, interaction, reason);
-        return await RecordAsync(context, [command], $"escalated to level {level} ({reason})", OwnerNotice.Escalated, cancellationToken, () => index.Update(entry.Key, e => e with { EscalationLevel = level }));
-    }
-
-    private EscalateLedgerEntry Escalation(string idempotencyKey, LedgerEntry entry, int level, Interaction interaction, string reason)
-    {
-        var line = $"{time.GetUtcNow():yyyy-MM-dd HH:mm} level {level} by {ActorOf(interaction)}: {reason}";
-        var trail = entry.EscalationTrail.Append(line).ToList();
-        while (trail.Sum(l => l.Length + 1) > LedgerCommandValidator.MaxEscalationTrailLength && trail.Count > 1)
-        {
-            // The trail is a column with a size cap; the oldest lines give way (every step is also a monday update).
-            trail.RemoveAt(0);
-        }
-
-        return new EscalateLedgerEntry(idempotencyKey, entry.Key, level, trail) { MondayItemId = ItemIdOf(entry) };
-    }
-
-    private async Task<InteractionResponse> EscalationButtonAsync(InteractionContext context, CancellationToken cancellationToken)
-    {
-        var interaction = context.Interaction;
-        var customId = interaction.Component!.CustomId;
-        authority.Require(interaction, SurfaceRight.Override);
-        var action = customId.StartsWith(EscalationButtons.Acknowledge, StringComparison.Ordinal) ? EscalationButtons.Acknowledge
-            : customId.StartsWith(EscalationButtons.EscalateNow, StringComparison.Ordinal) ? EscalationButtons.EscalateNow
-            : customId.StartsWith(EscalationButtons.Done, StringComparison.Ordinal) ? EscalationButtons.Done
-            : throw new InteractionInputException("This button was not made by the ledger bot (or is from an old version). Nothing was changed.");
-        var keyText = customId[action.Length..];
-        if (!LedgerKey.TryParse(keyText, out var key, out _) || index.Find(key) is not { } entry)
-        {
-            throw new InteractionInputException("The item this button belongs to is no longer on the ledger (archived or unknown). Nothing was changed.");
-        }
-
-        var idempotencyKey = IdempotencyKeyOf(interaction);
-        var actor = ActorOf(interaction);
-        switch (action)
-        {
-            case EscalationButtons.Acknowledge:
-                return await RecordAsync(context, [new CommentOnLedgerEntry(idempotencyKey, key, $"Escalation acknowledged by {actor} via Discord") { MondayItemId = ItemIdOf(entry) }], "escalation acknowledged", OwnerNotice.None, cancellationToken, null);
-            case EscalationButtons.EscalateNow:
-                var level = entry.EscalationLevel + 1;
-                return await RecordAsync(context, [Escalation(idempotencyKey, entry, level, interaction, "escalated from the notice")], $"escalated to level {level}", OwnerNotice.Escalated, cancellationToken, () => index.Update(key, e => e with { EscalationLevel = level }));
-            default:
-                var from = entry.Status ?? LedgerStatus.InProgress;
-                if (LedgerStatusMachine.RejectionReason(from, LedgerStatus.Done) is { } illegal)
-                {
-                    throw new InteractionInputException(illegal + " Nothing was recorded.");
-                }
-
-                return await RecordAsync(context, [new ChangeLedgerStatus(idempotencyKey, key, from, LedgerStatus.Done) { MondayItemId = ItemIdOf(entry) }], $"status {from.Label()} → Done", OwnerNotice.Done, cancellationToken, () => index.Update(key, e => e with { Status = LedgerStatus.Done }));
-        }
     }
 
     private async Task<InteractionResponse> ShowAsync(InteractionContext context, CancellationToken cancellationToken)
