@@ -69,7 +69,7 @@ public sealed partial class EscalationEngine(
             {
                 var previous = await GetStateAsync(entry.Key.Value, cancellationToken).ConfigureAwait(false);
                 var evaluation = EscalationEvaluator.Evaluate(time.GetUtcNow(), entry, previous, policies, settings.Retention.ArchiveDoneAfter);
-                await ApplyAsync(evaluation.Decisions, cancellationToken).ConfigureAwait(false);
+                var announcements = await ApplyAsync(evaluation.Decisions, cancellationToken).ConfigureAwait(false);
                 if (evaluation.Archive is { } archive)
                 {
                     await RecordAsync(new ArchiveLedgerEntry($"retention:{entry.Key.Value}:{archive.DoneSince.ToUnixTimeSeconds()}", entry.Key) { MondayItemId = entry.MondayItemId }, cancellationToken).ConfigureAwait(false);
@@ -78,6 +78,7 @@ public sealed partial class EscalationEngine(
                 }
 
                 await SaveAsync(previous, evaluation.State, entry.MondayItemId, cancellationToken).ConfigureAwait(false);
+                await AnnounceAsync(announcements, cancellationToken).ConfigureAwait(false);
                 fired += evaluation.Decisions.Count(d => d is FireEscalation);
                 reminded += evaluation.Decisions.Count(d => d is RemindEscalation);
                 resolved += evaluation.Decisions.Count(d => d is ResolveEscalation);
@@ -113,8 +114,9 @@ public sealed partial class EscalationEngine(
                 return EscalationActionResult.Rejected(rejection!);
             }
 
-            await ApplyAsync(evaluation.Decisions, cancellationToken).ConfigureAwait(false);
+            var announcements = await ApplyAsync(evaluation.Decisions, cancellationToken).ConfigureAwait(false);
             await SaveAsync(previous, evaluation.State, entry.MondayItemId, cancellationToken).ConfigureAwait(false);
+            await AnnounceAsync(announcements, cancellationToken).ConfigureAwait(false);
             var fire = evaluation.Decisions.OfType<FireEscalation>().Single();
             return new EscalationActionResult(true, $"escalated to level {fire.Step.Level + 1} ({fire.Episode.Id})", [fire.Episode]);
         }
@@ -159,20 +161,25 @@ public sealed partial class EscalationEngine(
         }
     }
 
-    private async Task ApplyAsync(IReadOnlyList<EscalationDecision> decisions, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records each decision's board writes and wins (or loses) its once-marker; returns what to announce once the state
+    /// is saved, so a person who reacts to a notice at once finds the episode it names.
+    /// </summary>
+    private async Task<List<Announcement>> ApplyAsync(IReadOnlyList<EscalationDecision> decisions, CancellationToken cancellationToken)
     {
+        var announcements = new List<Announcement>();
         foreach (var decision in decisions)
         {
             switch (decision)
             {
-                case FireEscalation fire:
-                    await FireAsync(fire, cancellationToken).ConfigureAwait(false);
+                case FireEscalation fire when await FireAsync(fire, cancellationToken).ConfigureAwait(false) is { } announcement:
+                    announcements.Add(announcement);
                     break;
                 case RemindEscalation remind:
                     var reminderKey = $"esc:{remind.Entry.Key.Value}:{remind.Episode.Id}:r{remind.Number}";
                     if (await dedupe.TryMarkAsync(reminderKey, MarkerLifetime, cancellationToken).ConfigureAwait(false))
                     {
-                        await NotifyAsync(new EscalationNotice(EscalationNoticeKind.Reminder, remind.Entry, remind.Episode, remind.Episode.CurrentLevel, [EscalationTarget.Owner], $"still not done; acknowledged by {remind.Episode.AcknowledgedBy ?? "nobody"}"), cancellationToken).ConfigureAwait(false);
+                        announcements.Add(new Announcement(new EscalationNotice(EscalationNoticeKind.Reminder, remind.Entry, remind.Episode, remind.Episode.CurrentLevel, [EscalationTarget.Owner], $"still not done; acknowledged by {remind.Episode.AcknowledgedBy ?? "nobody"}"), null));
                     }
 
                     break;
@@ -181,9 +188,24 @@ public sealed partial class EscalationEngine(
                     break;
             }
         }
+
+        return announcements;
     }
 
-    private async Task FireAsync(FireEscalation fire, CancellationToken cancellationToken)
+    private async Task AnnounceAsync(List<Announcement> announcements, CancellationToken cancellationToken)
+    {
+        foreach (var (notice, fired) in announcements)
+        {
+            if (fired is not null)
+            {
+                bus.Publish(fired);
+            }
+
+            await NotifyAsync(notice, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<Announcement?> FireAsync(FireEscalation fire, CancellationToken cancellationToken)
     {
         var entry = fire.Entry;
         var episode = fire.Episode;
@@ -201,12 +223,15 @@ public sealed partial class EscalationEngine(
         }
 
         // The board writes above are idempotent by key; the notice and the event are not, so one process wins them.
-        if (await dedupe.TryMarkAsync(key + ":notice", MarkerLifetime, cancellationToken).ConfigureAwait(false))
+        if (!await dedupe.TryMarkAsync(key + ":notice", MarkerLifetime, cancellationToken).ConfigureAwait(false))
         {
-            LogFired(logger, entry.Key.Value, episode.Id, level, step.Step, fire.Reason);
-            bus.Publish(new EscalationFired(entry.Key.Value, episode.Id, episode.Policy.Name, level, step.Cycle, step.Step, fire.Reason, step.Actor, step.At));
-            await NotifyAsync(new EscalationNotice(EscalationNoticeKind.Fired, entry, episode, level, fire.Level.Targets, fire.Reason), cancellationToken).ConfigureAwait(false);
+            return null;
         }
+
+        LogFired(logger, entry.Key.Value, episode.Id, level, step.Step, fire.Reason);
+        return new Announcement(
+            new EscalationNotice(EscalationNoticeKind.Fired, entry, episode, level, fire.Level.Targets, fire.Reason),
+            new EscalationFired(entry.Key.Value, episode.Id, episode.Policy.Name, level, step.Cycle, step.Step, fire.Reason, step.Actor, step.At));
     }
 
     private async Task NotifyAsync(EscalationNotice notice, CancellationToken cancellationToken)
@@ -269,6 +294,8 @@ public sealed partial class EscalationEngine(
     private static string? ItemIdOf(LedgerEntry entry) => string.IsNullOrEmpty(entry.MondayItemId) ? null : entry.MondayItemId;
 
     private static string Shorten(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 1), "…");
+
+    private sealed record Announcement(EscalationNotice Notice, EscalationFired? Fired);
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Escalation {EpisodeId} of {LedgerKey} fired level {Level} (step {Step}): {Reason}")]
     private static partial void LogFired(ILogger logger, string ledgerKey, string episodeId, int level, int step, string reason);

@@ -24,7 +24,8 @@ public sealed record EscalationItemState
     /// <summary>Running episodes, at most one per policy name. A resolved episode is removed.</summary>
     public IReadOnlyList<EscalationEpisode> Episodes { get; init; } = [];
 
-    public bool IsEmpty => BlockedSince is null && UnownedSince is null && BaselineDue is null && DoneSince is null && Episodes.Count == 0;
+    /// <summary>Nothing worth keeping. Episode counts are kept for good: a later episode must not reuse an earlier one's number (its idempotency keys).</summary>
+    public bool IsEmpty => BlockedSince is null && UnownedSince is null && BaselineDue is null && DoneSince is null && Episodes.Count == 0 && EpisodeCounts.Count == 0;
 }
 
 /// <summary>One run of a policy on an item, from the condition's onset until the condition clears.</summary>

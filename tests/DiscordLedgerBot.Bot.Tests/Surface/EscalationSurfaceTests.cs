@@ -29,12 +29,13 @@ public sealed class EscalationSurfaceTests
         var notice = driver.Discord.MessagesIn(thread).Select(m => m.Message).Last(m => m["components"] is JsonArray { Count: > 0 });
         Assert.StartsWith($"<@{Grace}>", notice["content"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(Grace, Assert.Single(notice["mentions"]!.AsArray())!["id"]!.GetValue<string>());
+        var buttons = notice["components"]![0]!["components"]!.AsArray().ToDictionary(b => b!["label"]!.GetValue<string>(), b => b!["custom_id"]!.GetValue<string>());
 
-        var refused = await driver.AskTextAsync(EmulatedInteractions.ComponentInteraction(EscalationId("up", key), channelId: thread, userId: Linus));
+        var refused = await driver.AskTextAsync(EmulatedInteractions.ComponentInteraction(buttons["Escalate now"], channelId: thread, userId: Linus));
         Assert.Contains("Only moderators", refused, StringComparison.Ordinal);
-        var acknowledged = await driver.AskTextAsync(EmulatedInteractions.ComponentInteraction(EscalationId("ack", key), channelId: thread, userId: Grace));
+        var acknowledged = await driver.AskTextAsync(EmulatedInteractions.ComponentInteraction(buttons["Acknowledge"], channelId: thread, userId: Grace));
         Assert.StartsWith("Recorded", acknowledged, StringComparison.Ordinal);
-        var done = await driver.AskTextAsync(EmulatedInteractions.ComponentInteraction(EscalationId("done", key), channelId: thread, userId: Grace));
+        var done = await driver.AskTextAsync(EmulatedInteractions.ComponentInteraction(buttons["Done"], channelId: thread, userId: Grace));
         Assert.StartsWith("Recorded", done, StringComparison.Ordinal);
 
         await SurfaceDriver.Eventually(() => driver.CardsOf(key) is [var card] && SurfaceDriver.Field(card, "Status") == "Done");
@@ -45,6 +46,4 @@ public sealed class EscalationSurfaceTests
         Assert.True(driver.Discord.MessagesIn(thread).Count(m => m.Message["content"]?.GetValue<string>().Contains("— by ", StringComparison.Ordinal) == true) >= 4);
         Assert.Empty(driver.SpecViolations());
     }
-
-    private static string EscalationId(string action, string key) => $"esc:{action}:{key}";
 }

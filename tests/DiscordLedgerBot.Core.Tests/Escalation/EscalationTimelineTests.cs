@@ -69,6 +69,9 @@ public sealed class EscalationTimelineTests
 
         var ack = await harness.Engine.AcknowledgeAsync(item, "due-date-passed.1", "Grace", "Discord", "interaction:1", CancellationToken.None);
         Assert.True(ack.Succeeded, ack.Message);
+        var stale = await harness.Engine.AcknowledgeAsync(item, "due-date-passed.7", "Grace", "Discord", "interaction:3", CancellationToken.None);
+        Assert.False(stale.Succeeded);
+        Assert.Contains("which is over", stale.Message, StringComparison.Ordinal);
         var again = await harness.Engine.AcknowledgeAsync(item, "due-date-passed.1", "Linus", "Discord", "interaction:2", CancellationToken.None);
         Assert.False(again.Succeeded);
         Assert.Contains("Already acknowledged by Grace", again.Message, StringComparison.Ordinal);

@@ -89,7 +89,7 @@ public sealed partial class DiscordEscalationNotifier(
                 .AddField("Due", entry.DueDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "—", inline: true)
                 .AddField("Policy", $"{episode.Policy.Name} · {episode.Policy.Urgency.ToString().ToLowerInvariant()} urgency · episode {episode.Number}", inline: true)
                 .AddField("Acknowledged", episode.AcknowledgedBy ?? "no", inline: true)
-                .WithFooter($"{entry.Key.Value} · {episode.Id}"));
+                .WithFooter($"escalation {episode.Id} · {entry.Key.Value}"));
         if (mentions.Length > 0)
         {
             builder.WithContent(mentions);

@@ -21,6 +21,7 @@ public sealed partial class EscalationSlice(
     LedgerIngestion ingestion,
     LedgerItemIndex index,
     SurfaceAuthority authority,
+    SurfaceJournal journal,
     IDedupeStore dedupe)
 {
     private const int MaxLevelsAtOnce = 10;
@@ -100,9 +101,17 @@ public sealed partial class EscalationSlice(
         }
 
         var actor = ActorOf(interaction);
+        var idempotencyKey = LedgerModule.IdempotencyKeyOf(interaction);
         if (action == EscalationButtons.Acknowledge)
         {
-            var acknowledged = await engine.AcknowledgeAsync(entry, episodeId, actor, "Discord", LedgerModule.IdempotencyKeyOf(interaction), cancellationToken);
+            // Journaled first so the card's history names who acknowledged, however fast monday confirms.
+            Journal(context, idempotencyKey, "escalation acknowledged", OwnerNotice.None);
+            var acknowledged = await engine.AcknowledgeAsync(entry, episodeId, actor, "Discord", idempotencyKey, cancellationToken);
+            if (!acknowledged.Succeeded)
+            {
+                journal.Take(idempotencyKey);
+            }
+
             return Answer(acknowledged, entry);
         }
 
@@ -128,10 +137,18 @@ public sealed partial class EscalationSlice(
             throw new InteractionInputException(illegal + " Nothing was recorded.");
         }
 
-        await ingestion.RecordAsync(new ChangeLedgerStatus(LedgerModule.IdempotencyKeyOf(interaction), key, from, LedgerStatus.Done) { MondayItemId = string.IsNullOrEmpty(entry.MondayItemId) ? null : entry.MondayItemId }, cancellationToken);
-        await ingestion.RecordAsync(new CommentOnLedgerEntry(LedgerModule.IdempotencyKeyOf(interaction) + ":audit", key, $"Marked done from escalation notice {episodeId} by {actor}.") { MondayItemId = string.IsNullOrEmpty(entry.MondayItemId) ? null : entry.MondayItemId }, cancellationToken);
+        Journal(context, idempotencyKey, $"status {from.Label()} → Done (escalation notice)", OwnerNotice.Done);
+        await ingestion.RecordAsync(new ChangeLedgerStatus(idempotencyKey, key, from, LedgerStatus.Done) { MondayItemId = string.IsNullOrEmpty(entry.MondayItemId) ? null : entry.MondayItemId }, cancellationToken);
+        await ingestion.RecordAsync(new CommentOnLedgerEntry(idempotencyKey + ":audit", key, $"Marked done from escalation notice {episodeId} by {actor}.") { MondayItemId = string.IsNullOrEmpty(entry.MondayItemId) ? null : entry.MondayItemId }, cancellationToken);
         index.Update(key, e => e with { Status = LedgerStatus.Done });
         return InteractionResponse.Text($"Recorded: {key.Value} status {from.Label()} → Done; its escalation ends.", ephemeral: true);
+    }
+
+    private void Journal(InteractionContext context, string idempotencyKey, string summary, OwnerNotice notice)
+    {
+        var interaction = context.Interaction;
+        var channel = interaction.ChannelId is { } id ? Snowflake.ToWire(id) : string.Empty;
+        journal.Add(idempotencyKey, new SurfaceChange(channel, interaction.User?.Id ?? 0, interaction.User?.DisplayName ?? "someone", summary, notice, context));
     }
 
     private static InteractionResponse Answer(EscalationActionResult result, LedgerEntry entry) =>
