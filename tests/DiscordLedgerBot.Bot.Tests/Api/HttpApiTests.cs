@@ -65,8 +65,22 @@ public sealed class HttpApiTests
         Assert.Contains(bot.Environment.Monday.Updates(long.Parse(itemId, CultureInfo.InvariantCulture)), u => u.Body.Contains("code-edit", StringComparison.Ordinal));
 
         var escalations = await http.GetJsonNodeAsync("/api/v1/escalations");
-        Assert.False(escalations!["engineAvailable"]!.GetValue<bool>());
+        Assert.True(escalations!["enabled"]!.GetValue<bool>());
+        Assert.Equal(["due-date-passed"], escalations["policies"]!.AsArray().Select(p => p!.GetValue<string>()));
         Assert.Empty(escalations["items"]!.AsArray());
+
+        // Acknowledge: an item with nothing running is a conflict, an unknown one 404, a bad key 400, a reader 403 — all problem+json.
+        using var nothing = await http.PostJsonAsync("/api/v1/escalations/api:ship-api/acknowledge", "{}", "ack-1");
+        Assert.Equal(HttpStatusCode.Conflict, nothing.StatusCode);
+        Assert.Contains("No escalation is running", (await nothing.BodyAsync())["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        using var unknown = await http.PostJsonAsync("/api/v1/escalations/api:nobody/acknowledge", "{}");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        using var badKey = await http.PostJsonAsync("/api/v1/escalations/bad%20key/acknowledge", "{}");
+        Assert.Equal(HttpStatusCode.BadRequest, badKey.StatusCode);
+        Assert.Equal("application/problem+json", badKey.Content.Headers.ContentType!.MediaType);
+        using var reader = bot.Http(ApiTestKit.ReadOnly);
+        using var forbidden = await reader.PostJsonAsync("/api/v1/escalations/api:ship-api/acknowledge", "{}");
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
     }
 
     [Fact]
