@@ -7,7 +7,7 @@ namespace DiscordLedgerBot.Core.Escalation;
 /// <summary>
 /// Section "Escalation": the policies the escalation job runs, the teams' support calendars and where notices go
 /// (docs/operations/escalation.md). With nothing configured a team gets <see cref="DefaultPolicyName"/>: an item whose
-/// due date passed escalates to its owner at once, to the team role 4 hours later and to the moderators a day later.
+/// due date passed escalates to its owner at once, to the team role 4 hours later and to the moderators (with a follow-up subitem) a day later, in support hours.
 /// </summary>
 public sealed class EscalationOptions
 {
@@ -77,7 +77,7 @@ public sealed class EscalationOptions
             DailyReminder = policy.DailyReminder,
             Levels = [.. policy.Levels.Select(l => new EscalationLevel(l.Delay, [.. l.Targets.Distinct()], l.FollowUp))],
             Calendar = team.ToCalendar(),
-            TeamRoleId = team.RoleId,
+            TeamRoleId = string.IsNullOrEmpty(team.RoleId) ? null : team.RoleId,
         };
     }
 }
@@ -130,7 +130,9 @@ public sealed class EscalationPolicyOptions
         var policy = new EscalationPolicyOptions { Condition = EscalationCondition.DueDatePassed, Urgency = EscalationUrgency.Low, AckTimeout = TimeSpan.FromHours(24) };
         policy.Levels.Add(EscalationLevelOptions.Of(TimeSpan.Zero, EscalationTarget.Owner));
         policy.Levels.Add(EscalationLevelOptions.Of(TimeSpan.FromHours(4), EscalationTarget.Owner, EscalationTarget.TeamRole));
-        policy.Levels.Add(EscalationLevelOptions.Of(TimeSpan.FromHours(24), EscalationTarget.TeamRole, EscalationTarget.ModeratorChannel));
+        var top = EscalationLevelOptions.Of(TimeSpan.FromHours(24), EscalationTarget.TeamRole, EscalationTarget.ModeratorChannel);
+        top.FollowUp = true;
+        policy.Levels.Add(top);
         return policy;
     }
 }
@@ -175,7 +177,7 @@ public sealed partial class EscalationOptionsValidator : IValidateOptions<Escala
             failures.Add(Key("Interval", "must be between 00:00:01 and 01:00:00"));
         }
 
-        if (options.ModeratorChannelId is { } channel && !IsSnowflake(channel))
+        if (options.ModeratorChannelId is { Length: > 0 } channel && !IsSnowflake(channel))
         {
             failures.Add(Key("ModeratorChannelId", $"'{channel}' is not a Discord channel id (digits)"));
         }
@@ -199,7 +201,7 @@ public sealed partial class EscalationOptionsValidator : IValidateOptions<Escala
                 failures.Add(Key(prefix + "SupportStart", "must be earlier than SupportEnd"));
             }
 
-            if (team.RoleId is { } role && !IsSnowflake(role))
+            if (team.RoleId is { Length: > 0 } role && !IsSnowflake(role))
             {
                 failures.Add(Key(prefix + "RoleId", $"'{role}' is not a Discord role id (digits)"));
             }

@@ -17,8 +17,7 @@ public sealed class LedgerBotMetrics : IDisposable
     private readonly Histogram<double> _confirmLatency;
     private readonly Counter<long> _deadLetters;
     private readonly Counter<long> _commandsRecorded;
-    private readonly Counter<long> _escalationsFired;
-    private readonly Counter<long> _escalationsAcknowledged;
+    private readonly Counter<long> _escalations;
     private readonly CapabilityRegistry _registry;
     private OutboxCounts _counts = new(0, 0, 0, 0);
     private double _oldestPendingAgeSeconds;
@@ -35,8 +34,7 @@ public sealed class LedgerBotMetrics : IDisposable
         _confirmLatency = _meter.CreateHistogram<double>("dlb.ledger.confirm_latency", unit: "s", description: "From a command's recording in the outbox to monday's confirmation");
         _deadLetters = _meter.CreateCounter<long>("dlb.outbox.dead_letters", description: "Commands dead-lettered (monday rejected them or retries ran out)");
         _commandsRecorded = _meter.CreateCounter<long>("dlb.ledger.commands_recorded", description: "Commands recorded in the outbox, by operation");
-        _escalationsFired = _meter.CreateCounter<long>("dlb.escalations.fired", description: "Escalation levels fired, by policy and level");
-        _escalationsAcknowledged = _meter.CreateCounter<long>("dlb.escalations.acknowledged", description: "Escalations acknowledged, by policy and where (Discord, HTTP API)");
+        _escalations = _meter.CreateCounter<long>("dlb.escalations", description: "Escalation levels fired and escalations acknowledged (label change), by policy");
         _meter.CreateObservableGauge("dlb.outbox.depth", () => new[]
         {
             new Measurement<long>(Volatile.Read(ref _counts).Pending, new KeyValuePair<string, object?>("state", "pending")),
@@ -65,10 +63,10 @@ public sealed class LedgerBotMetrics : IDisposable
     public void CommandDeadLettered(string operation) => _deadLetters.Add(1, new KeyValuePair<string, object?>("operation", operation));
 
     public void EscalationFired(string policy, int level) =>
-        _escalationsFired.Add(1, new KeyValuePair<string, object?>("policy", policy), new KeyValuePair<string, object?>("level", level));
+        _escalations.Add(1, new KeyValuePair<string, object?>("change", "fired"), new KeyValuePair<string, object?>("policy", policy), new KeyValuePair<string, object?>("level", level));
 
     public void EscalationAcknowledged(string policy, string source) =>
-        _escalationsAcknowledged.Add(1, new KeyValuePair<string, object?>("policy", policy), new KeyValuePair<string, object?>("source", source));
+        _escalations.Add(1, new KeyValuePair<string, object?>("change", "acknowledged"), new KeyValuePair<string, object?>("policy", policy), new KeyValuePair<string, object?>("source", source));
 
     public void OutboxSampled(OutboxCounts counts, TimeSpan oldestPendingAge)
     {

@@ -98,9 +98,13 @@ public sealed class EscalationEngineEndToEndTests
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal("application/problem+json", again.Content.Headers.ContentType!.MediaType);
 
-        var metrics = await bot.Http().GetStringAsync(new Uri("/metrics", UriKind.Relative));
-        Assert.Contains("dlb_escalations_fired", metrics, StringComparison.Ordinal);
-        Assert.Contains("dlb_escalations_acknowledged", metrics, StringComparison.Ordinal);
+        // Both changes reach /metrics (the acknowledgement through the bus, so it may lag the API by a moment).
+        using var scraper = bot.Http();
+        await Eventually.TrueAsync(
+            async () => (await scraper.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n') is var lines
+                && lines.Any(l => l.StartsWith("dlb_escalations_total{", StringComparison.Ordinal) && l.Contains("change=\"fired\"", StringComparison.Ordinal))
+                && lines.Any(l => l.StartsWith("dlb_escalations_total{", StringComparison.Ordinal) && l.Contains("change=\"acknowledged\"", StringComparison.Ordinal)),
+            "the escalation metrics on /metrics");
         Assert.Single(NoticesIn(driver, EmulatedGuild.Ids.General));
         Assert.Empty(driver.SpecViolations());
     }

@@ -30,7 +30,7 @@ public sealed partial class DiscordEscalationNotifier(
     {
         ArgumentNullException.ThrowIfNull(notice);
         var entry = notice.Entry;
-        var moderatorChannel = options.CurrentValue.ModeratorChannelId;
+        var moderatorChannel = options.CurrentValue.ModeratorChannelId is { Length: > 0 } configured ? configured : null;
         var card = await cards.FindAsync(entry.Key.Value, cancellationToken);
         var itemChannel = card?.ThreadId ?? card?.ChannelId ?? entry.DiscordChannelId;
         ulong? owner = notice.Targets.Contains(EscalationTarget.Owner) ? owners.DiscordUserFor(entry.Owner) : null;
