@@ -79,6 +79,7 @@ public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
                 ["botUrl"] = botUrl,
                 ["boardId"] = environment.BoardId,
                 ["adminToken"] = environment.AdminToken,
+                ["apiToken"] = environment.ApiToken,
                 ["dataDirectory"] = environment.DataDirectory,
                 // What `./run.sh --sandbox <verb>` layers under env and command line, so verbs use the sandbox's world.
                 ["configuration"] = new JsonObject(_published.Select(p => KeyValuePair.Create<string, JsonNode?>(p.Key, p.Value))),

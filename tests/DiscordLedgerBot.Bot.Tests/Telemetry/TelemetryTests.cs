@@ -64,16 +64,35 @@ public sealed class TelemetryTests
         await using var bot = await ApiTestKit.StartAsync();
         using var http = bot.Http(ApiTestKit.Full);
         await ApiTestKit.CreateConfirmedAsync(http, "Scraped write");
-        using var scraper = bot.Http();
+        using var scraper = bot.Http(ApiTestKit.Scraper);
+        using var anonymous = bot.Http();
 
         using var response = await scraper.GetAsync(new Uri("/metrics", UriKind.Relative));
         var text = await response.Content.ReadAsStringAsync();
+        using var refused = await anonymous.GetAsync(new Uri("/metrics", UriKind.Relative));
+        using var withoutScope = await http.GetAsync(new Uri("/metrics", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.Forbidden, withoutScope.StatusCode);
+        Assert.DoesNotContain("dlb_", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Contains("# TYPE dlb_ledger_commands_recorded_total counter", text, StringComparison.Ordinal);
         Assert.Contains("dlb_monday_complexity_used_total", text, StringComparison.Ordinal);
         Assert.Contains("dlb_registry_tool_health{", text, StringComparison.Ordinal);
         Assert.Contains("dlb_event_stream_subscribers", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_can_be_opened_to_anonymous_scrapers_on_a_trusted_network()
+    {
+        await using var bot = await ApiTestKit.StartAsync("--Telemetry:AnonymousMetrics=true");
+        using var anonymous = bot.Http();
+
+        using var response = await anonymous.GetAsync(new Uri("/metrics", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("dlb_event_stream_subscribers", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
