@@ -38,6 +38,8 @@ public sealed class TelemetryTests
         Assert.Equal(200, surface.GetTagItem("http.response.status_code"));
         var flush = Assert.Single(snapshot, s => s.OperationName == "outbox.flush" && ((string?)s.GetTagItem("outbox.commands"))?.Contains("api:traced-1", StringComparison.Ordinal) == true);
         Assert.Equal(1, flush.GetTagItem("outbox.confirmed"));
+        // The flush runs on the outbox's schedule, not inside the request, and links back to the request's trace.
+        Assert.Contains(flush.Links, link => link.Context.TraceId == surface.TraceId);
         var mutation = Assert.Single(snapshot, s => s.OperationName == "monday.mutation" && s.ParentSpanId == flush.SpanId);
         Assert.NotNull(mutation.GetTagItem("monday.complexity.query"));
         Assert.NotNull(mutation.GetTagItem("monday.complexity.budget_after"));
