@@ -61,6 +61,34 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task Discord_gateway_events_discord_rest_calls_and_registry_checks_are_traced()
+    {
+        var spans = new List<Activity>();
+        await using var bot = await Hosting.ComposedBot.StartAsync(builder =>
+            builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)), ApiArgs());
+        // Connecting dispatches READY and GUILD_CREATE; the slash-command declaration is a REST call.
+        await Testing.Eventually.TrueAsync(() => bot.Environment.Discord.RegisteredCommands(Emulators.Discord.EmulatedGuild.Ids.Guild).Count > 0, "the slash commands are declared");
+
+        await bot.Services.GetRequiredService<Core.Registry.RegistryHealthMonitor>().CheckToolAsync("cursor", CancellationToken.None);
+        bot.Services.GetRequiredService<TracerProvider>().ForceFlush();
+
+        Activity[] snapshot;
+        lock (spans)
+        {
+            snapshot = [.. spans];
+        }
+
+        Assert.Contains(snapshot, s => s.OperationName == "discord.gateway.event" && (string?)s.GetTagItem("discord.event") is { Length: > 0 });
+        Assert.Contains(snapshot, s => s.OperationName == "discord.rest" && s.Kind == ActivityKind.Client && s.GetTagItem("http.request.method") as string == "PUT"
+            && ((string?)s.GetTagItem("discord.route"))?.Contains("commands", StringComparison.Ordinal) == true);
+        // The scheduler may have probed cursor too; every probe is a span with its outcome.
+        var checks = snapshot.Where(s => s.OperationName == "registry.check" && s.GetTagItem("registry.tool") as string == "cursor").ToList();
+        Assert.NotEmpty(checks);
+        Assert.All(checks, check => Assert.NotNull(check.GetTagItem("registry.succeeded")));
+        Assert.All(checks, check => Assert.NotNull(check.GetTagItem("registry.check_kind")));
+    }
+
+    [Fact]
     public async Task Metrics_are_scraped_in_prometheus_text_format()
     {
         await using var bot = await ApiTestKit.StartAsync();
