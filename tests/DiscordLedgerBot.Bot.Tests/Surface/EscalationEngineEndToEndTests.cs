@@ -27,7 +27,7 @@ public sealed class EscalationEngineEndToEndTests
     {
         var driver = await SurfaceDriver.StartAsync(
             $"--Surface:Owners:{Linus}=ada@emulated.monday",
-            "--Api:Tokens:0:Name=ops", $"--Api:Tokens:0:Token={Token}", "--Api:Tokens:0:Scopes=ledger:read ledger:write",
+            "--Api:Tokens:0:Name=ops", $"--Api:Tokens:0:Token={Token}", "--Api:Tokens:0:Scopes=ledger:read ledger:write metrics:read",
             "--Escalation:Interval=00:00:01",
             $"--Escalation:ModeratorChannelId={EmulatedGuild.Ids.ModeratorsOnly}",
             $"--Escalation:Teams:default:RoleId={EmulatedGuild.Ids.ModeratorsRole}",
@@ -99,7 +99,7 @@ public sealed class EscalationEngineEndToEndTests
         Assert.Equal("application/problem+json", again.Content.Headers.ContentType!.MediaType);
 
         // Both changes reach /metrics (the acknowledgement through the bus, so it may lag the API by a moment).
-        using var scraper = bot.Http();
+        using var scraper = bot.Http(Token);
         await Eventually.TrueAsync(
             async () => (await scraper.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n') is var lines
                 && lines.Any(l => l.StartsWith("dlb_escalations_total{", StringComparison.Ordinal) && l.Contains("change=\"fired\"", StringComparison.Ordinal))
