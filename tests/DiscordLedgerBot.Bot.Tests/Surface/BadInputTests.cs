@@ -52,7 +52,7 @@ public sealed class BadInputTests
 
         // Buttons no bot message carries, pressed by a moderator (so authority is not what stops them).
         var (byModerator, _) = await driver.AskAsync(SurfaceDriver.Slash("ledger", "list", new Dictionary<string, JsonNode?>(), userId: EmulatedGuild.Ids.Moderator));
-        string[] forged = ["esc:ack:slash:12345", "esc:launch:" + key, "ledger:list:x:zz", "registry:explode:cursor", "registry:disable:no-such-tool"];
+        string[] forged = ["esc:ack:due-date-passed.1:slash:12345", "esc:launch:" + key, "ledger:list:x:zz", "registry:explode:cursor", "registry:disable:no-such-tool"];
         string[] explanations = ["no longer on the ledger", "not made by the ledger bot", "not one the ledger bot made", "not made by the ledger bot", "no longer in the registry"];
         for (var i = 0; i < forged.Length; i++)
         {
