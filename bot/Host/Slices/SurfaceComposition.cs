@@ -23,6 +23,7 @@ public static class SurfaceComposition
         services.TryAddSingleton<OwnerDirectory>();
         services.TryAddSingleton<LedgerItemIndex>();
         services.TryAddSingleton<CardStore>();
+        services.TryAddSingleton<DigestLog>();
         services.TryAddSingleton<SurfaceJournal>();
         services.TryAddSingleton<ItemDetailsReader>();
         services.TryAddSingleton<ItemLinks>();

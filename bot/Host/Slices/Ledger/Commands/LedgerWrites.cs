@@ -66,22 +66,34 @@ public sealed class LedgerWrites(
         {
             foreach (var command in commands)
             {
-                // Journal first: a fast confirmation must find who made the change.
-                journal.Add(command.IdempotencyKey, new SurfaceChange(channel, interaction.User?.Id ?? 0, actorName, summary, command == commands[0] ? notice : OwnerNotice.None, context));
-                await ingestion.RecordAsync(command, cancellationToken);
+                // Journal first: a fast confirmation must find who made the change. Its durable copy and the outbox
+                // append are written together, so they share the store's group commit instead of paying two.
+                var authorship = journal.AddAsync(command.IdempotencyKey, new SurfaceChange(channel, interaction.User?.Id ?? 0, actorName, summary, command == commands[0] ? notice : OwnerNotice.None, context), cancellationToken);
+                await Task.WhenAll(authorship, ingestion.RecordAsync(command, cancellationToken));
             }
         }
         catch (LedgerCommandRejectedException rejected)
         {
+            await ForgetAsync(commands, cancellationToken);
             throw new InteractionInputException($"{rejected.Rejection.Reason} Nothing was recorded.");
         }
         catch (LedgerReadOnlyException readOnly)
         {
+            await ForgetAsync(commands, cancellationToken);
             throw new InteractionInputException(readOnly.Message);
         }
 
         onRecorded?.Invoke();
         return InteractionResponse.Text($"Recorded: {commands[0].Key.Value} {summary}. The card follows as soon as monday confirms.", ephemeral: true);
+    }
+
+    /// <summary>A refused command will never be confirmed: its authorship must not linger in the store.</summary>
+    private async Task ForgetAsync(IReadOnlyList<LedgerCommand> commands, CancellationToken cancellationToken)
+    {
+        foreach (var command in commands)
+        {
+            await journal.TakeAsync(command.IdempotencyKey, cancellationToken);
+        }
     }
 
     /// <summary>An owner typed as a mention, a Discord id, "me", a linked name or email; unmapped owners get how to link.</summary>
