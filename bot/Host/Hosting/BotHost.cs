@@ -4,6 +4,7 @@ using DiscordLedgerBot.Discord.Interactions;
 using DiscordLedgerBot.Handoff;
 using DiscordLedgerBot.Mcp;
 using DiscordLedgerBot.Registry;
+using DiscordLedgerBot.Telemetry;
 
 namespace DiscordLedgerBot.Hosting;
 
@@ -87,7 +88,7 @@ public static class BotHost
         builder.Services.AddLedgerBot(builder.Configuration, LedgerBotRole.Bot);
         var app = builder.Build();
         app.MapServiceDefaults();
-        app.MapPrometheusScrapingEndpoint();
+        app.MapLedgerBotMetrics();
         app.MapLedgerBotApi();
         app.MapLedgerBotMcp();
         app.MapRegistryAdmin();
