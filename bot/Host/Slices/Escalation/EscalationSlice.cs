@@ -5,6 +5,7 @@ using DiscordLedgerBot.Core.Outbox;
 using DiscordLedgerBot.Core.Storage;
 using DiscordLedgerBot.Discord.Interactions;
 using DiscordLedgerBot.Slices.Ledger;
+using DiscordLedgerBot.Slices.Ledger.Commands;
 using DiscordLedgerBot.Slices.Shared;
 
 namespace DiscordLedgerBot.Slices.Escalation;
@@ -22,6 +23,7 @@ public sealed partial class EscalationSlice(
     LedgerItemIndex index,
     SurfaceAuthority authority,
     SurfaceJournal journal,
+    ButtonPressAudit audit,
     IDedupeStore dedupe)
 {
     private const int MaxLevelsAtOnce = 10;
@@ -50,7 +52,7 @@ public sealed partial class EscalationSlice(
             throw new InteractionInputException($"'{entry.Title}' is already at escalation level {current}; escalate to a higher level.");
         }
 
-        if (!await dedupe.TryMarkAsync(LedgerModule.IdempotencyKeyOf(interaction), LedgerModule.DedupeWindow, cancellationToken))
+        if (!await dedupe.TryMarkAsync(LedgerWrites.IdempotencyKeyOf(interaction), LedgerWrites.DedupeWindow, cancellationToken))
         {
             return InteractionResponse.Text("This interaction was already handled; nothing was recorded twice.", ephemeral: true);
         }
@@ -88,28 +90,36 @@ public sealed partial class EscalationSlice(
             throw new InteractionInputException("This button was not made by the ledger bot (or is from an old version). Nothing was changed.");
         }
 
-        authority.Require(interaction, SurfaceRight.Override);
-        RefuseWhenReadOnly();
         if (index.Find(key) is not { } entry)
         {
             throw new InteractionInputException("The item this button belongs to is no longer on the ledger (archived or unknown). Nothing was changed.");
         }
 
-        if (!await dedupe.TryMarkAsync(LedgerModule.IdempotencyKeyOf(interaction), LedgerModule.DedupeWindow, cancellationToken))
+        // Every press of a genuine button is on the item's record, refused ones too.
+        var button = $"'{Label(action)}' on escalation notice {episodeId} of {key.Value}";
+        if (!authority.Holds(interaction, SurfaceRight.Override))
+        {
+            await audit.RecordAsync(interaction, key.Value, button, "refused, not a moderator. Nothing changed.", cancellationToken);
+        }
+
+        authority.Require(interaction, SurfaceRight.Override);
+        RefuseWhenReadOnly();
+
+        if (!await dedupe.TryMarkAsync(LedgerWrites.IdempotencyKeyOf(interaction), LedgerWrites.DedupeWindow, cancellationToken))
         {
             return InteractionResponse.Text("This interaction was already handled; nothing was recorded twice.", ephemeral: true);
         }
 
         var actor = ActorOf(interaction);
-        var idempotencyKey = LedgerModule.IdempotencyKeyOf(interaction);
+        var idempotencyKey = LedgerWrites.IdempotencyKeyOf(interaction);
         if (action == EscalationButtons.Acknowledge)
         {
             // Journaled first so the card's history names who acknowledged, however fast monday confirms.
-            Journal(context, idempotencyKey, "escalation acknowledged", OwnerNotice.None);
+            await JournalAsync(context, idempotencyKey, "escalation acknowledged", OwnerNotice.None, cancellationToken);
             var acknowledged = await engine.AcknowledgeAsync(entry, episodeId, actor, "Discord", idempotencyKey, cancellationToken);
             if (!acknowledged.Succeeded)
             {
-                journal.Take(idempotencyKey);
+                await journal.TakeAsync(idempotencyKey, cancellationToken);
             }
 
             return Answer(acknowledged, entry);
@@ -117,6 +127,7 @@ public sealed partial class EscalationSlice(
 
         if ((await engine.GetStateAsync(key.Value, cancellationToken))?.Episodes.Any(e => e.Id == episodeId) != true)
         {
+            await audit.RecordAsync(interaction, key.Value, button, "refused, that escalation is over. Nothing changed.", cancellationToken);
             throw new InteractionInputException($"This notice belongs to escalation {episodeId}, which is over. Nothing was changed.");
         }
 
@@ -137,24 +148,31 @@ public sealed partial class EscalationSlice(
             throw new InteractionInputException(illegal + " Nothing was recorded.");
         }
 
-        Journal(context, idempotencyKey, $"status {from.Label()} → Done (escalation notice)", OwnerNotice.Done);
+        await JournalAsync(context, idempotencyKey, $"status {from.Label()} → Done (escalation notice)", OwnerNotice.Done, cancellationToken);
         await ingestion.RecordAsync(new ChangeLedgerStatus(idempotencyKey, key, from, LedgerStatus.Done) { MondayItemId = string.IsNullOrEmpty(entry.MondayItemId) ? null : entry.MondayItemId }, cancellationToken);
         await ingestion.RecordAsync(new CommentOnLedgerEntry(idempotencyKey + ":audit", key, $"Marked done from escalation notice {episodeId} by {actor}.") { MondayItemId = string.IsNullOrEmpty(entry.MondayItemId) ? null : entry.MondayItemId }, cancellationToken);
         index.Update(key, e => e with { Status = LedgerStatus.Done });
         return InteractionResponse.Text($"Recorded: {key.Value} status {from.Label()} → Done; its escalation ends.", ephemeral: true);
     }
 
-    private void Journal(InteractionContext context, string idempotencyKey, string summary, OwnerNotice notice)
+    private Task JournalAsync(InteractionContext context, string idempotencyKey, string summary, OwnerNotice notice, CancellationToken cancellationToken)
     {
         var interaction = context.Interaction;
         var channel = interaction.ChannelId is { } id ? Snowflake.ToWire(id) : string.Empty;
-        journal.Add(idempotencyKey, new SurfaceChange(channel, interaction.User?.Id ?? 0, interaction.User?.DisplayName ?? "someone", summary, notice, context));
+        return journal.AddAsync(idempotencyKey, new SurfaceChange(channel, interaction.User?.Id ?? 0, interaction.User?.DisplayName ?? "someone", summary, notice, context), cancellationToken);
     }
 
     private static InteractionResponse Answer(EscalationActionResult result, LedgerEntry entry) =>
         result.Succeeded
             ? InteractionResponse.Text($"Recorded: {entry.Key.Value} {result.Message}.", ephemeral: true)
             : throw new InteractionInputException(result.Message);
+
+    private static string Label(string action) => action switch
+    {
+        EscalationButtons.Acknowledge => "Acknowledge",
+        EscalationButtons.EscalateNow => "Escalate now",
+        _ => "Done",
+    };
 
     private void RefuseWhenReadOnly()
     {
