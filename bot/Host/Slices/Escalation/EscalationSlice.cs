@@ -15,7 +15,7 @@ namespace DiscordLedgerBot.Slices.Escalation;
 /// now / Done buttons of escalation notices. Authority comes from the clicking member's permissions and roles on every
 /// click (<see cref="SurfaceAuthority"/>), never from the custom_id; a click on a notice whose escalation is over, or on
 /// a button the bot did not make, changes nothing and says why. Every accepted click is written to the board with
-/// who made it.
+/// who made it, and every press of a genuine button (accepted or refused) is audited on the item.
 /// </summary>
 public sealed partial class EscalationSlice(
     EscalationEngine engine,
@@ -122,6 +122,7 @@ public sealed partial class EscalationSlice(
                 await journal.TakeAsync(idempotencyKey, cancellationToken);
             }
 
+            await audit.RecordAsync(interaction, key.Value, button, acknowledged.Succeeded ? $"accepted, {acknowledged.Message}." : $"refused: {acknowledged.Message}", cancellationToken);
             return Answer(acknowledged, entry);
         }
 
@@ -139,6 +140,7 @@ public sealed partial class EscalationSlice(
                 index.Update(key, e => e with { EscalationLevel = escalated.Episodes[0].CurrentLevel });
             }
 
+            await audit.RecordAsync(interaction, key.Value, button, escalated.Succeeded ? $"accepted, {escalated.Message}." : $"refused: {escalated.Message}", cancellationToken);
             return Answer(escalated, entry);
         }
 
@@ -150,8 +152,8 @@ public sealed partial class EscalationSlice(
 
         await JournalAsync(context, idempotencyKey, $"status {from.Label()} → Done (escalation notice)", OwnerNotice.Done, cancellationToken);
         await ingestion.RecordAsync(new ChangeLedgerStatus(idempotencyKey, key, from, LedgerStatus.Done) { MondayItemId = string.IsNullOrEmpty(entry.MondayItemId) ? null : entry.MondayItemId }, cancellationToken);
-        await ingestion.RecordAsync(new CommentOnLedgerEntry(idempotencyKey + ":audit", key, $"Marked done from escalation notice {episodeId} by {actor}.") { MondayItemId = string.IsNullOrEmpty(entry.MondayItemId) ? null : entry.MondayItemId }, cancellationToken);
         index.Update(key, e => e with { Status = LedgerStatus.Done });
+        await audit.RecordAsync(interaction, key.Value, button, $"accepted, status {from.Label()} → Done.", cancellationToken);
         return InteractionResponse.Text($"Recorded: {key.Value} status {from.Label()} → Done; its escalation ends.", ephemeral: true);
     }
 
