@@ -333,7 +333,7 @@ public sealed partial class MondayLedger : ILedger
     /// </summary>
     private long AffordableBudget(long remainingCost)
     {
-        var available = _client.Budget.Available;
+        var available = _client.Budget.Available - _client.Budget.BackgroundReserve;
         var limit = _client.Budget.Limit;
         if (available is null || limit is null)
         {
@@ -514,7 +514,8 @@ public sealed partial class MondayLedger : ILedger
     }
 
     /// <summary>
-    /// Learns per-mutation costs from monday's reported query cost (10 % margin). A mixed batch can only raise
+    /// Learns per-mutation costs exactly from monday's reported query cost (monday charges a kind the same every time, so
+    /// a margin would only leave budget unused in every window). A mixed batch can only raise
     /// an estimate, never lower it, because its average hides the dearer kinds.
     /// </summary>
     private void Learn(List<MutationKind> kinds, long queryCost)
@@ -524,7 +525,7 @@ public sealed partial class MondayLedger : ILedger
             return;
         }
 
-        var perMutation = (long)Math.Ceiling(queryCost * 1.1 / kinds.Count);
+        var perMutation = (queryCost + kinds.Count - 1) / kinds.Count;
         lock (_costGate)
         {
             var distinct = kinds.Distinct().ToList();
