@@ -2,6 +2,7 @@ using DiscordLedgerBot.Api;
 using DiscordLedgerBot.Core.Storage;
 using DiscordLedgerBot.Discord.Interactions;
 using DiscordLedgerBot.Handoff;
+using DiscordLedgerBot.Sync;
 using DiscordLedgerBot.Mcp;
 using DiscordLedgerBot.Registry;
 
@@ -89,6 +90,7 @@ public static class BotHost
         app.MapServiceDefaults();
         app.MapPrometheusScrapingEndpoint();
         app.MapLedgerBotApi();
+        app.MapMondayWebhooks();
         app.MapLedgerBotMcp();
         app.MapRegistryAdmin();
         app.MapLocalHandoff();
