@@ -25,8 +25,8 @@ public sealed class ComplexityBudget(TimeProvider timeProvider)
     public long WindowsSeen { get; private set; }
 
     /// <summary>
-    /// Points writes should leave unplanned for background reads: the cost of the last background read while reads run
-    /// (0 when none ran lately, so a write-only burst uses the whole window).
+    /// Points writes should leave unplanned for background reads: the cost of the last background read (or the estimate
+    /// of the last deferred one) while reads run; 0 when none was wanted lately, so a write-only burst uses the whole window.
     /// </summary>
     public long BackgroundReserve
     {
@@ -124,11 +124,14 @@ public sealed class ComplexityBudget(TimeProvider timeProvider)
             }
 
             var available = now >= _resetAt ? _limit : _remaining;
-            return available - _claimedByWrites >= cost;
+            // Claims that do not fit in what is left wait for the reset anyway (their plan counted on a fresh window
+            // minus the reserve): they do not compete for the points left in this one.
+            var competing = _claimedByWrites <= available ? _claimedByWrites : 0;
+            return available - competing >= cost;
         }
     }
 
-    /// <summary>Remembers what a background read cost, so writes plan around the next one.</summary>
+    /// <summary>Remembers what a background read cost (or, deferred, was estimated to cost), so writes plan around the next one.</summary>
     public void RecordBackground(long cost)
     {
         lock (_gate)
@@ -152,7 +155,10 @@ public sealed class ComplexityBudget(TimeProvider timeProvider)
                 _blockedUntil = until;
             }
 
-            if (HasReading)
+            // The reading stays as monday last reported it: the hint (a storm's few seconds) says nothing about when the
+            // window resets, so treating its end as a reset would plan a full window that is not there. A hint beyond
+            // the known reset (a genuine exhaustion, or a daily limit) empties the budget until then.
+            if (HasReading && until >= _resetAt)
             {
                 _remaining = 0;
                 _resetAt = until;
