@@ -18,23 +18,22 @@ public enum LedgerFields
 
 /// <summary>
 /// Published on the host's event bus when the poller or a webhook-triggered re-read finds an entry that differs from
-/// the bot's local view. <paramref name="Before"/> is null for an item the bot had not seen (created on monday, or
-/// before the cache was warmed). Subscribers: item cards, notifications, the event stream; the escalation engine may
-/// read it to restart an episode.
+/// the bot's local view (and the difference is not the bot's own latest write). Subscribers: item cards,
+/// notifications, the event stream (item.changed, origin monday); the escalation engine may read it to restart an
+/// episode (e.g. status back from Done).
 /// </summary>
-public sealed record LedgerItemChangedOnMonday(LedgerEntry? Before, LedgerEntry After, LedgerFields Fields, DateTimeOffset ObservedAt);
+public sealed record LedgerItemChangedOnMonday(LedgerEntry Before, LedgerEntry After, LedgerFields Fields, DateTimeOffset ObservedAt);
 
 /// <summary>Compares what the bot knew of an entry with what monday holds now.</summary>
 public static class LedgerChangeDetector
 {
+    /// <summary>The fields that differ; <see cref="LedgerFields.None"/> when <paramref name="before"/> is unknown (nothing to compare).</summary>
     public static LedgerFields Compare(LedgerEntry? before, LedgerEntry after)
     {
         ArgumentNullException.ThrowIfNull(after);
         if (before is null)
         {
-            return after.IsActive
-                ? LedgerFields.Title | LedgerFields.Owner | LedgerFields.Status | LedgerFields.DueDate | LedgerFields.Group
-                : LedgerFields.None;
+            return LedgerFields.None;
         }
 
         var fields = LedgerFields.None;

@@ -28,6 +28,7 @@ public sealed partial class LedgerSync(MondayChangeFeed feed, ILedger ledger, IL
 {
     // One reconcile at a time: a poll and a webhook re-read of the same item must not publish the same change twice.
     private readonly SemaphoreSlim _reconcile = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _ownWrites = new(StringComparer.Ordinal);
     private DateTimeOffset? _watermark;
 
     /// <summary>The newest <c>updated_at</c> the last complete poll saw; null before the first poll.</summary>
@@ -55,6 +56,53 @@ public sealed partial class LedgerSync(MondayChangeFeed feed, ILedger ledger, IL
         return new SyncPollResult(changed.Entries.Count, changes.Count, changed.Requests, Deferred: false, _watermark);
     }
 
+    /// <summary>Own writes confirmed but not yet absorbed into the view.</summary>
+    public int PendingOwnWrites => _ownWrites.Count;
+
+    /// <summary>
+    /// The bot itself changed <paramref name="ledgerKey"/> on monday (an outbox confirmation). Until
+    /// <see cref="AbsorbOwnWritesAsync"/> has stored monday's version, a poll or webhook re-read stores it silently
+    /// instead of announcing the bot's own write as a change made on monday.
+    /// </summary>
+    public void NoteOwnWrite(string ledgerKey)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(ledgerKey);
+        _ownWrites[ledgerKey] = 0;
+    }
+
+    /// <summary>
+    /// Re-reads entries the bot just wrote (100 per request) and stores them in the view without raising events, so the
+    /// view matches monday after the bot's own writes, whatever surface made them. The marks are cleared even when the
+    /// read fails: a mark left behind would hide later edits made on monday.
+    /// </summary>
+    public async Task AbsorbOwnWritesAsync(IReadOnlyCollection<(string LedgerKey, string MondayItemId)> writes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        try
+        {
+            var entries = await ledger.GetByIdsAsync([.. writes.Select(w => w.MondayItemId).Distinct(StringComparer.Ordinal)], cancellationToken);
+            await _reconcile.WaitAsync(cancellationToken);
+            try
+            {
+                foreach (var entry in entries)
+                {
+                    view.Upsert(entry);
+                }
+            }
+            finally
+            {
+                _reconcile.Release();
+            }
+        }
+        finally
+        {
+            foreach (var (key, _) in writes)
+            {
+                _ownWrites.TryRemove(key, out _);
+            }
+        }
+    }
+
     /// <summary>Re-reads one item (a webhook's hint: its payload is never trusted) and reconciles it.</summary>
     public async Task<LedgerItemChangedOnMonday?> RefreshItemAsync(string mondayItemId, CancellationToken cancellationToken)
     {
@@ -78,7 +126,10 @@ public sealed partial class LedgerSync(MondayChangeFeed feed, ILedger ledger, IL
                 var before = view.Find(after.Key);
                 var fields = LedgerChangeDetector.Compare(before, after);
                 view.Upsert(after);
-                if (fields == LedgerFields.None)
+                var ownWrite = _ownWrites.ContainsKey(after.Key.Value);
+                // An entry the view never held carries a ledger key, so the ledger (this bot, the CLI, another process)
+                // created it, not a person on monday: it joins the view silently. So does the bot's own latest write.
+                if (fields == LedgerFields.None || before is null || ownWrite)
                 {
                     continue;
                 }

@@ -126,6 +126,7 @@ public static class LedgerBotComposition
         // monday → bot: the poll on the shared scheduler, webhook re-reads on their own reader.
         services.TryAddSingleton<MondayWebhookQueue>();
         services.AddHostedService<MondayWebhookWorker>();
+        services.AddHostedService<OwnWriteNotifier>();
         services.AddHostedService<MondaySyncScheduler>();
     }
 

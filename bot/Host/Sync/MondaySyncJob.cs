@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using DiscordLedgerBot.Core.Events;
+using DiscordLedgerBot.Core.Outbox;
 using DiscordLedgerBot.Core.Sync;
 using Quartz;
 
@@ -63,4 +65,67 @@ public sealed class MondaySyncScheduler(ISchedulerFactory schedulers, TimeProvid
 
     // The scheduler belongs to the host's Quartz service, which stops it.
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>
+/// Keeps the local view current after the bot's own writes (outbox confirmations from any surface): marks the entry at
+/// once, so a poll does not announce the write as a monday edit, then re-reads what was confirmed in batches and stores
+/// it silently.
+/// </summary>
+public sealed partial class OwnWriteNotifier(IEventBus bus, LedgerSync sync, ILogger<OwnWriteNotifier> logger) : BackgroundService
+{
+    private const int BatchSize = 100;
+    private EventSubscription<OutboxCommandConfirmed>? _subscription;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Subscribed before the host serves requests, so no confirmation slips past.
+        _subscription = bus.Subscribe<OutboxCommandConfirmed>("sync-own-writes", 16_384);
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var reader = _subscription!.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(stoppingToken))
+            {
+                var batch = new List<(string, string)>();
+                while (batch.Count < BatchSize && reader.TryRead(out var confirmed))
+                {
+                    sync.NoteOwnWrite(confirmed.EntryKey);
+                    batch.Add((confirmed.EntryKey, confirmed.MondayItemId));
+                }
+
+                try
+                {
+                    await sync.AbsorbOwnWritesAsync(batch, stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+#pragma warning disable CA1031 // The view catches up at the next poll; one failed read must not stop the reader.
+                catch (Exception exception)
+#pragma warning restore CA1031
+                {
+                    LogAbsorbFailed(logger, exception, batch.Count);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Host shutdown.
+        }
+    }
+
+    public override void Dispose()
+    {
+        _subscription?.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Warning, Message = "Could not re-read {Count} entries the bot just wrote; the next poll brings them in")]
+    private static partial void LogAbsorbFailed(ILogger logger, Exception exception, int count);
 }

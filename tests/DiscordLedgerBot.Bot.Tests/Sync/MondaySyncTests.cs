@@ -164,6 +164,8 @@ public sealed class MondaySyncTests
         var key = "slash:" + created.Id;
         await SurfaceDriver.Eventually(() => driver.CardsOf(key).Count == 1);
         var entry = driver.Bot.Services.GetRequiredService<LedgerItemIndex>().Find(LedgerKey.Parse(key))!;
+        // The create is the bot's own write: once it is absorbed, what changes next was done on monday.
+        await SurfaceDriver.Eventually(() => driver.Bot.Services.GetRequiredService<LedgerSync>().PendingOwnWrites == 0);
         return (key, entry.MondayItemId);
     }
 

@@ -26,8 +26,9 @@ public sealed class LedgerSyncTests
         var (sync, view, events) = Sync(monday, new SyncOptions());
 
         var first = await sync.PollAsync(CancellationToken.None);
-        Assert.Equal(3, first.Changes); // the view was empty: every entry is new to it
-        Assert.Equal(3, Drain(events).Count);
+        Assert.Equal(0, first.Changes); // entries the view never held were made by the ledger, not on monday
+        Assert.Equal(3, view.Entries.Count);
+        Assert.Empty(Drain(events));
         Assert.Equal(_time.GetUtcNow(), first.Watermark);
 
         _time.Advance(TimeSpan.FromMinutes(1));
@@ -41,7 +42,7 @@ public sealed class LedgerSyncTests
         Assert.Equal(1, second.Requests);
         var change = Assert.Single(Drain(events));
         Assert.Equal(LedgerFields.Owner | LedgerFields.Status, change.Fields);
-        Assert.Equal(LedgerStatus.Requested, change.Before!.Status);
+        Assert.Equal(LedgerStatus.Requested, change.Before.Status);
         Assert.Equal(LedgerStatus.Blocked, change.After.Status);
         Assert.Equal("grace@example.com", view.Find(change.After.Key)!.Owner);
         Assert.Equal(_time.GetUtcNow(), change.ObservedAt);
@@ -72,11 +73,35 @@ public sealed class LedgerSyncTests
 
         var entry = view.Entries.Values.Single();
         Assert.IsType<LedgerApplied>(await monday.Ledger.ExecuteAsync(new ArchiveLedgerEntry("archive-1", entry.Key) { MondayItemId = entry.MondayItemId }, CancellationToken.None));
-        // The archive is the bot's own write here, but the view was not told: the poll must notice it.
+        // The archive went around the bot (the view was not told): the re-read must notice it.
         var result = await sync.RefreshItemAsync(ids[0].ToString(System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
 
         Assert.Equal(LedgerFields.Archived, result!.Fields);
         Assert.Empty(view.Entries);
+    }
+
+    [Fact]
+    public async Task The_bots_own_write_is_stored_but_not_announced_as_a_monday_change()
+    {
+        await using var monday = await EmulatedLedger.StartAsync(_time);
+        var ids = await CreateAsync(monday, 1);
+        var (sync, view, events) = Sync(monday, new SyncOptions());
+        await sync.PollAsync(CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var entry = view.Entries.Values.Single();
+
+        await monday.Ledger.ExecuteAsync(new ChangeLedgerStatus("start-1", entry.Key, LedgerStatus.Requested, LedgerStatus.InProgress) { MondayItemId = entry.MondayItemId }, CancellationToken.None);
+        sync.NoteOwnWrite(entry.Key.Value);
+        var own = await sync.PollAsync(CancellationToken.None); // the poll comes before the write is absorbed
+        Assert.Equal(0, own.Changes);
+        Assert.Equal(LedgerStatus.InProgress, view.Entries.Values.Single().Status);
+        await sync.AbsorbOwnWritesAsync([(entry.Key.Value, entry.MondayItemId)], CancellationToken.None);
+        Assert.Equal(0, sync.PendingOwnWrites);
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        monday.Emulator.EditItem(ids[0], new JsonObject { ["name"] = "Renamed by a person" });
+        Assert.Equal(1, (await sync.PollAsync(CancellationToken.None)).Changes);
+        Assert.Equal(LedgerFields.Title, Assert.Single(Drain(events)).Fields);
     }
 
     [Fact]
