@@ -109,7 +109,12 @@ public sealed class LedgerSyncTests
     {
         await using var monday = await EmulatedLedger.StartAsync(_time, o => o.CursorLifetime = TimeSpan.FromMinutes(1));
         var ids = await CreateAsync(monday, 3);
-        var (sync, _, events) = Sync(monday, new SyncOptions { PageSize = 1 });
+        var (sync, view, events) = Sync(monday, new SyncOptions { PageSize = 1 });
+        foreach (var entry in await monday.Ledger.QueryAsync(new LedgerQuery(), CancellationToken.None))
+        {
+            view.Upsert(entry); // warmed, as the bot's index is at start
+        }
+
         await sync.PollAsync(CancellationToken.None);
         Drain(events);
         _time.Advance(TimeSpan.FromMinutes(5));
