@@ -19,7 +19,9 @@ public sealed class LedgerItemIndex(ILedger ledger) : ILedgerLocalView
 
     public async Task WarmAsync(CancellationToken cancellationToken)
     {
-        foreach (var entry in await ledger.QueryAsync(new LedgerQuery { Limit = 2_000 }, cancellationToken))
+        // The whole board (monday caps a board at 10,000 items): sync compares monday's edits with this view, and an
+        // entry missing here would join it silently instead of being announced.
+        foreach (var entry in await ledger.QueryAsync(new LedgerQuery { Limit = 10_000 }, cancellationToken))
         {
             _entries[entry.Key.Value] = entry;
         }
