@@ -23,6 +23,7 @@ public sealed class SandboxEnvironment : IAsyncDisposable
 
     private SandboxEnvironment(MondayEmulator monday, DiscordEmulator discord, string boardId, string adminToken, string dataDirectory)
     {
+        ApiToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
         _monday = monday;
         _discord = discord;
         BoardId = boardId;
@@ -33,6 +34,9 @@ public sealed class SandboxEnvironment : IAsyncDisposable
     public string BoardId { get; }
 
     public string AdminToken { get; }
+
+    /// <summary>A bearer token holding every API scope, so a person can try /api/v1, /mcp and /metrics against the sandbox.</summary>
+    public string ApiToken { get; }
 
     public string DataDirectory { get; }
 
@@ -94,7 +98,13 @@ public sealed class SandboxEnvironment : IAsyncDisposable
         new("Registry:StorePath", Path.Combine(DataDirectory, "registry.json")),
         new("Registry:AdminApiEnabled", "true"),
         new("Registry:AdminToken", AdminToken),
+        // A high index leaves Api:Tokens:0.. to the operator's own tokens from env or the command line.
+        new($"Api:Tokens:{SandboxTokenIndex}:Name", "sandbox"),
+        new($"Api:Tokens:{SandboxTokenIndex}:Token", ApiToken),
+        new($"Api:Tokens:{SandboxTokenIndex}:Scopes", "ledger:read ledger:write registry:read registry:admin metrics:read"),
     ];
+
+    private const int SandboxTokenIndex = 99;
 
     public async ValueTask DisposeAsync()
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using DiscordLedgerBot.Core.Events;
 using DiscordLedgerBot.Core.Ledger;
 using DiscordLedgerBot.Core.Storage;
@@ -44,10 +45,12 @@ public sealed partial class LedgerIngestion(IOutboxStore store, IOptionsMonitor<
             throw new LedgerCommandRejectedException(rejected);
         }
 
-        var append = new OutboxAppend(command.IdempotencyKey, PartitionKeyOf(command), command.Operation, OutboxCommandCodec.Serialize(command));
+        var payload = OutboxCommandCodec.Serialize(command);
+        var append = new OutboxAppend(command.IdempotencyKey, PartitionKeyOf(command), command.Operation, OutboxCommandCodec.WithOrigin(payload, Activity.Current?.Context ?? default));
         var result = await store.AppendAsync(append, cancellationToken).ConfigureAwait(false);
         var record = result.Record;
-        if (!result.Created && (record.CommandKind != append.CommandKind || record.PartitionKey != append.PartitionKey || record.PayloadJson != append.PayloadJson))
+        // A retry of the same command from another request carries another trace context: only the command counts.
+        if (!result.Created && (record.CommandKind != append.CommandKind || record.PartitionKey != append.PartitionKey || OutboxCommandCodec.WithoutOrigin(record.PayloadJson) != payload))
         {
             throw new OutboxIdempotencyConflictException(record, command);
         }

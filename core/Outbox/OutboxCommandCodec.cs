@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -42,6 +43,52 @@ public static class OutboxCommandCodec
         return JsonSerializer.Serialize(command, type, Json);
     }
 
+    /// <summary>
+    /// <paramref name="payloadJson"/> carrying the W3C trace context of the surface that recorded it, so the flush that
+    /// sends the command much later can link its span to that request's trace. Appended as the last property: the
+    /// command itself is unchanged and <see cref="WithoutOrigin"/> gives back the exact original text.
+    /// </summary>
+    public static string WithOrigin(string payloadJson, ActivityContext origin)
+    {
+        ArgumentNullException.ThrowIfNull(payloadJson);
+        if (origin == default || payloadJson.Length < 2 || payloadJson[^1] != '}' || payloadJson.Contains(OriginProperty, StringComparison.Ordinal))
+        {
+            return payloadJson;
+        }
+
+        var traceParent = $"00-{origin.TraceId.ToHexString()}-{origin.SpanId.ToHexString()}-{(int)origin.TraceFlags:x2}";
+        var separator = payloadJson == "{}" ? string.Empty : ",";
+        return string.Concat(payloadJson[..^1], separator, OriginProperty, traceParent, "\"}");
+    }
+
+    /// <summary>The payload as <see cref="Serialize"/> wrote it, without the trace context <see cref="WithOrigin"/> added.</summary>
+    public static string WithoutOrigin(string payloadJson)
+    {
+        ArgumentNullException.ThrowIfNull(payloadJson);
+        var at = payloadJson.LastIndexOf(OriginProperty, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return payloadJson;
+        }
+
+        return string.Concat(payloadJson[..at].TrimEnd(','), "}");
+    }
+
+    /// <summary>The trace context <see cref="WithOrigin"/> recorded, if any.</summary>
+    public static ActivityContext? OriginOf(string payloadJson)
+    {
+        ArgumentNullException.ThrowIfNull(payloadJson);
+        var at = payloadJson.LastIndexOf(OriginProperty, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var start = at + OriginProperty.Length;
+        var end = payloadJson.IndexOf('"', start);
+        return end > start && ActivityContext.TryParse(payloadJson[start..end], traceState: null, out var origin) ? origin : null;
+    }
+
     /// <summary>Reads a payload back; throws <see cref="OutboxPayloadException"/> when the kind is unknown or the JSON does not fit it.</summary>
     public static LedgerCommand Deserialize(string kind, string payloadJson)
     {
@@ -61,6 +108,9 @@ public static class OutboxCommandCodec
             throw new OutboxPayloadException($"The '{kind}' payload cannot be read: {exception.Message}", exception);
         }
     }
+
+    // No command has a property of this name; readers skip it like any unknown member.
+    private const string OriginProperty = "\"traceParent\":\"";
 
     private static JsonSerializerOptions CreateOptions()
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using DiscordLedgerBot.Core.Ledger;
 using DiscordLedgerBot.Core.Storage;
 using DiscordLedgerBot.Core.Telemetry;
@@ -63,7 +64,12 @@ public sealed partial class OutboxFlusher
         }
 
         // A span only for flushes that claimed work: the idle polls would drown the traces.
-        using var activity = CoreTelemetry.Source.StartActivity("outbox.flush");
+        // Linked to every recording request's trace: the flush runs on its own schedule, so it has no parent.
+        using var activity = CoreTelemetry.Source.StartActivity(
+            "outbox.flush",
+            ActivityKind.Internal,
+            parentContext: default,
+            links: [.. claimed.Select(r => OutboxCommandCodec.OriginOf(r.PayloadJson)).OfType<ActivityContext>().Distinct().Select(origin => new ActivityLink(origin))]);
         activity?.SetTag("outbox.claimed", claimed.Count);
         var tally = new Tally { Claimed = claimed.Count };
         var decoded = new List<DecodedRecord>(claimed.Count);

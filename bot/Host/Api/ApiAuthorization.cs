@@ -41,23 +41,29 @@ public sealed class ApiAuthorization(IOptionsMonitor<ApiOptions> options)
         return caller;
     }
 
-    /// <summary>An endpoint filter admitting callers that hold every one of <paramref name="scopes"/>: 401 without a valid token, 403 without the scope.</summary>
-    public static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> Require(params string[] scopes) =>
-        async (context, next) =>
+    /// <summary>
+    /// Admits the request when its caller holds every one of <paramref name="scopes"/> (remembered in the request's
+    /// items); otherwise the refusal to send: 401 without a valid token, 403 without the scope.
+    /// </summary>
+    public static IResult? Refuse(HttpContext http, params string[] scopes)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var caller = http.RequestServices.GetRequiredService<ApiAuthorization>().Identify(http.Request);
+        if (caller is null)
         {
-            var http = context.HttpContext;
-            var caller = http.RequestServices.GetRequiredService<ApiAuthorization>().Identify(http.Request);
-            if (caller is null)
-            {
-                return ApiProblems.Unauthorized();
-            }
+            return ApiProblems.Unauthorized();
+        }
 
-            if (scopes.FirstOrDefault(s => !caller.Has(s)) is { } missing)
-            {
-                return ApiProblems.Forbidden("Missing scope", $"This route needs the '{missing}' scope; the token '{caller.Name}' has: {string.Join(", ", caller.Scopes.Order(StringComparer.Ordinal))}.");
-            }
+        if (scopes.FirstOrDefault(s => !caller.Has(s)) is { } missing)
+        {
+            return ApiProblems.Forbidden("Missing scope", $"This route needs the '{missing}' scope; the token '{caller.Name}' has: {string.Join(", ", caller.Scopes.Order(StringComparer.Ordinal))}.");
+        }
 
-            http.Items[typeof(ApiCaller)] = caller;
-            return await next(context);
-        };
+        http.Items[typeof(ApiCaller)] = caller;
+        return null;
+    }
+
+    /// <summary>An endpoint filter admitting callers that hold every one of <paramref name="scopes"/> (see <see cref="Refuse"/>).</summary>
+    public static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> Require(params string[] scopes) =>
+        async (context, next) => Refuse(context.HttpContext, scopes) ?? await next(context);
 }

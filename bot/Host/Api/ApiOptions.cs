@@ -52,7 +52,10 @@ public static class ApiScopes
     public const string RegistryRead = "registry:read";
     public const string RegistryAdmin = "registry:admin";
 
-    public static IReadOnlyList<string> All { get; } = [LedgerRead, LedgerWrite, RegistryRead, RegistryAdmin];
+    /// <summary>Scrapes <c>GET /metrics</c>; a separate scope so a Prometheus server holds no ledger or registry rights.</summary>
+    public const string MetricsRead = "metrics:read";
+
+    public static IReadOnlyList<string> All { get; } = [LedgerRead, LedgerWrite, RegistryRead, RegistryAdmin, MetricsRead];
 }
 
 /// <summary>Checked at start: every problem names its key and env variable.</summary>

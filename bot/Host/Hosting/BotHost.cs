@@ -5,6 +5,7 @@ using DiscordLedgerBot.Handoff;
 using DiscordLedgerBot.Sync;
 using DiscordLedgerBot.Mcp;
 using DiscordLedgerBot.Registry;
+using DiscordLedgerBot.Telemetry;
 
 namespace DiscordLedgerBot.Hosting;
 
@@ -88,7 +89,7 @@ public static class BotHost
         builder.Services.AddLedgerBot(builder.Configuration, LedgerBotRole.Bot);
         var app = builder.Build();
         app.MapServiceDefaults();
-        app.MapPrometheusScrapingEndpoint();
+        app.MapLedgerBotMetrics();
         app.MapLedgerBotApi();
         app.MapMondayWebhooks();
         app.MapLedgerBotMcp();

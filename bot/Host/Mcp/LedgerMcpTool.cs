@@ -68,7 +68,7 @@ public sealed partial class LedgerMcpTool : McpServerTool
             return Error($"Invalid arguments for {_spec.Name}: {string.Join("; ", violations)}");
         }
 
-        if (MissingScope(request.User) is { } missing)
+        if (MissingScope(request.User, _spec.Scopes) is { } missing)
         {
             return Error($"{_spec.Name} needs the '{missing}' scope, which this token does not have.");
         }
@@ -124,15 +124,17 @@ public sealed partial class LedgerMcpTool : McpServerTool
 
     private static string Sanitize(string text) => new([.. text.Where(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')]);
 
-    private string? MissingScope(ClaimsPrincipal? user)
+    /// <summary>The first of <paramref name="scopes"/> an HTTP caller lacks; null when it holds them all or is the stdio operator.</summary>
+    public static string? MissingScope(ClaimsPrincipal? user, IReadOnlyList<string> scopes)
     {
+        ArgumentNullException.ThrowIfNull(scopes);
         // No authenticated user: the stdio transport, run by the operator on the bot's own configuration.
         if (user?.Identity?.IsAuthenticated != true)
         {
             return null;
         }
 
-        return _spec.Scopes.FirstOrDefault(scope => !user.HasClaim(ScopeClaim, scope));
+        return scopes.FirstOrDefault(scope => !user.HasClaim(ScopeClaim, scope));
     }
 
     private List<string> Violations(JsonObject arguments)

@@ -38,9 +38,21 @@ public static class McpComposition
         services.AddHttpContextAccessor();
         services.AddMcpServer(server => server.ServerInfo = new() { Name = "discord-ledger-bot", Version = "1" })
             .WithHttpTransport()
-            .WithTools(ExposedTools(options));
+            .WithTools(ExposedTools(options))
+            // A token lists only the tools it may call, so an agent never plans around a tool that will refuse it;
+            // each call still checks its scopes.
+            .WithRequestFilters(filters => filters.AddListToolsFilter(next => async (context, cancellationToken) =>
+            {
+                var listed = await next(context, cancellationToken);
+                listed.Tools = [.. listed.Tools.Where(tool => LedgerMcpTool.MissingScope(context.User, ScopesOf(tool.Name)) is null)];
+                return listed;
+            }));
         return services;
     }
+
+    private static IReadOnlyList<string> ScopesOf(string toolName) =>
+        LedgerMcpTools.All.FirstOrDefault(t => t.Name == toolName)?.Scopes
+            ?? throw new InvalidOperationException($"The MCP tool '{toolName}' is not one of ours.");
 
     /// <summary>
     /// Maps /mcp behind the API's bearer tokens: no or unknown token is a 401 problem; the caller's scopes become

@@ -63,6 +63,29 @@ public static class LedgerBotTelemetry
         return services;
     }
 
+    /// <summary>
+    /// Prometheus text on <c>GET /metrics</c> for a bearer token with the <c>metrics:read</c> scope; metric labels name
+    /// tools, channels and error kinds, so they are not for anyone who can reach the port. <c>Telemetry:AnonymousMetrics</c>
+    /// opens it for a scraper on a network the operator already trusts.
+    /// </summary>
+    public static IEndpointConventionBuilder MapLedgerBotMetrics(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        Action<IApplicationBuilder>? requireScope = app.Configuration.GetValue<bool>("Telemetry:AnonymousMetrics")
+            ? null
+            : branch => branch.Use(async (http, next) =>
+            {
+                if (Api.ApiAuthorization.Refuse(http, Api.ApiScopes.MetricsRead) is { } refusal)
+                {
+                    await refusal.ExecuteAsync(http);
+                    return;
+                }
+
+                await next(http);
+            });
+        return app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, configureBranchedPipeline: requireScope, optionsName: null);
+    }
+
     private static bool IsScrapeOrProbe(PathString path) =>
         path.StartsWithSegments("/metrics", StringComparison.Ordinal) || path.StartsWithSegments("/alive", StringComparison.Ordinal) || path.StartsWithSegments("/healthz", StringComparison.Ordinal);
 }

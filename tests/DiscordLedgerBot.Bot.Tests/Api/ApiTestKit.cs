@@ -12,6 +12,7 @@ internal static class ApiTestKit
     public const string ReadOnly = "ledger-read-token-0123456789";
     public const string WriteOnly = "ledger-write-token-0123456789";
     public const string RegistryReader = "registry-read-token-0123456789";
+    public const string Scraper = "metrics-scrape-token-0123456789";
 
     public static Task<ComposedBot> StartAsync(params string[] settings) => ComposedBot.StartAsync(
     [
@@ -19,6 +20,7 @@ internal static class ApiTestKit
         "--Api:Tokens:1:Name=reader", $"--Api:Tokens:1:Token={ReadOnly}", "--Api:Tokens:1:Scopes=ledger:read",
         "--Api:Tokens:2:Name=writer", $"--Api:Tokens:2:Token={WriteOnly}", "--Api:Tokens:2:Scopes=ledger:write",
         "--Api:Tokens:3:Name=registry", $"--Api:Tokens:3:Token={RegistryReader}", "--Api:Tokens:3:Scopes=registry:read",
+        "--Api:Tokens:4:Name=prometheus", $"--Api:Tokens:4:Token={Scraper}", "--Api:Tokens:4:Scopes=metrics:read",
         .. settings,
     ]);
 

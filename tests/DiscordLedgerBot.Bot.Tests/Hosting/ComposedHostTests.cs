@@ -159,4 +159,21 @@ public sealed class ComposedHostTests
         Assert.Equal(["status"], alive.Select(p => p.Key));
         Assert.Equal("file", ready["checks"]!["storage"]!["data"]!["activeStore"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task The_sandbox_publishes_an_api_token_that_opens_the_api_mcp_and_metrics()
+    {
+        await using var bot = await ComposedBot.StartAsync();
+        var endpoints = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(bot.DataDirectory, "endpoints.json")))!;
+        using var http = new HttpClient { BaseAddress = new Uri(endpoints["botUrl"]!.GetValue<string>()) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", endpoints["apiToken"]!.GetValue<string>());
+
+        using var items = await http.GetAsync(new Uri("/api/v1/items", UriKind.Relative));
+        using var metrics = await http.GetAsync(new Uri("/metrics", UriKind.Relative));
+        using var tools = await http.GetAsync(new Uri("/api/v1/registry/tools", UriKind.Relative));
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, items.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, metrics.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, tools.StatusCode);
+    }
 }

@@ -67,6 +67,26 @@ public sealed class McpServerTests
     }
 
     [Fact]
+    public async Task Over_http_a_token_lists_only_the_tools_its_scopes_allow()
+    {
+        await using var bot = await ApiTestKit.StartAsync();
+        await using var reader = await HttpClientAsync(bot, ApiTestKit.ReadOnly);
+        await using var registryReader = await HttpClientAsync(bot, ApiTestKit.RegistryReader);
+        await using var full = await HttpClientAsync(bot, ApiTestKit.Full);
+
+        var readable = (await reader.ListToolsAsync()).Select(t => t.Name).ToList();
+        var registryTools = (await registryReader.ListToolsAsync()).Select(t => t.Name).ToList();
+        var everything = (await full.ListToolsAsync()).Select(t => t.Name).ToList();
+
+        Assert.Contains("ledger.query", readable);
+        Assert.DoesNotContain("ledger.create", readable);
+        Assert.DoesNotContain("ledger.query", registryTools);
+        Assert.All(readable, name => Assert.Contains(name, everything));
+        Assert.True(readable.Count < everything.Count);
+        Assert.Equal(AllTools, everything.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Without_a_token_mcp_answers_401()
     {
         await using var bot = await ApiTestKit.StartAsync();

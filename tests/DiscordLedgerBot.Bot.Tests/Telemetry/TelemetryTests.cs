@@ -38,6 +38,8 @@ public sealed class TelemetryTests
         Assert.Equal(200, surface.GetTagItem("http.response.status_code"));
         var flush = Assert.Single(snapshot, s => s.OperationName == "outbox.flush" && ((string?)s.GetTagItem("outbox.commands"))?.Contains("api:traced-1", StringComparison.Ordinal) == true);
         Assert.Equal(1, flush.GetTagItem("outbox.confirmed"));
+        // The flush runs on the outbox's schedule, not inside the request, and links back to the request's trace.
+        Assert.Contains(flush.Links, link => link.Context.TraceId == surface.TraceId);
         var mutation = Assert.Single(snapshot, s => s.OperationName == "monday.mutation" && s.ParentSpanId == flush.SpanId);
         Assert.NotNull(mutation.GetTagItem("monday.complexity.query"));
         Assert.NotNull(mutation.GetTagItem("monday.complexity.budget_after"));
@@ -59,21 +61,68 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task Discord_gateway_events_discord_rest_calls_and_registry_checks_are_traced()
+    {
+        var spans = new List<Activity>();
+        await using var bot = await Hosting.ComposedBot.StartAsync(builder =>
+            builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)), ApiArgs());
+        // Connecting dispatches READY and GUILD_CREATE; the slash-command declaration is a REST call.
+        await Testing.Eventually.TrueAsync(() => bot.Environment.Discord.RegisteredCommands(Emulators.Discord.EmulatedGuild.Ids.Guild).Count > 0, "the slash commands are declared");
+
+        await bot.Services.GetRequiredService<Core.Registry.RegistryHealthMonitor>().CheckToolAsync("cursor", CancellationToken.None);
+        bot.Services.GetRequiredService<TracerProvider>().ForceFlush();
+
+        Activity[] snapshot;
+        lock (spans)
+        {
+            snapshot = [.. spans];
+        }
+
+        Assert.Contains(snapshot, s => s.OperationName == "discord.gateway.event" && (string?)s.GetTagItem("discord.event") is { Length: > 0 });
+        Assert.Contains(snapshot, s => s.OperationName == "discord.rest" && s.Kind == ActivityKind.Client && s.GetTagItem("http.request.method") as string == "PUT"
+            && ((string?)s.GetTagItem("discord.route"))?.Contains("commands", StringComparison.Ordinal) == true);
+        // The scheduler may have probed cursor too; every probe is a span with its outcome.
+        var checks = snapshot.Where(s => s.OperationName == "registry.check" && s.GetTagItem("registry.tool") as string == "cursor").ToList();
+        Assert.NotEmpty(checks);
+        Assert.All(checks, check => Assert.NotNull(check.GetTagItem("registry.succeeded")));
+        Assert.All(checks, check => Assert.NotNull(check.GetTagItem("registry.check_kind")));
+    }
+
+    [Fact]
     public async Task Metrics_are_scraped_in_prometheus_text_format()
     {
         await using var bot = await ApiTestKit.StartAsync();
         using var http = bot.Http(ApiTestKit.Full);
         await ApiTestKit.CreateConfirmedAsync(http, "Scraped write");
-        using var scraper = bot.Http();
+        using var scraper = bot.Http(ApiTestKit.Scraper);
+        using var anonymous = bot.Http();
 
         using var response = await scraper.GetAsync(new Uri("/metrics", UriKind.Relative));
         var text = await response.Content.ReadAsStringAsync();
+        using var refused = await anonymous.GetAsync(new Uri("/metrics", UriKind.Relative));
+        using var withoutScope = await http.GetAsync(new Uri("/metrics", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.Forbidden, withoutScope.StatusCode);
+        Assert.DoesNotContain("dlb_", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Contains("# TYPE dlb_ledger_commands_recorded_total counter", text, StringComparison.Ordinal);
         Assert.Contains("dlb_monday_complexity_used_total", text, StringComparison.Ordinal);
         Assert.Contains("dlb_registry_tool_health{", text, StringComparison.Ordinal);
         Assert.Contains("dlb_event_stream_subscribers", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_can_be_opened_to_anonymous_scrapers_on_a_trusted_network()
+    {
+        await using var bot = await ApiTestKit.StartAsync("--Telemetry:AnonymousMetrics=true");
+        using var anonymous = bot.Http();
+
+        using var response = await anonymous.GetAsync(new Uri("/metrics", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("dlb_event_stream_subscribers", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

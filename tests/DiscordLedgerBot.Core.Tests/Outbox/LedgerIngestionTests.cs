@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using DiscordLedgerBot.Core.Ledger;
 using DiscordLedgerBot.Core.Outbox;
 using DiscordLedgerBot.Core.Storage;
@@ -31,6 +32,26 @@ public sealed class LedgerIngestionTests
 
         Assert.True(again.IsDuplicate);
         Assert.Equal(OutboxState.Confirmed, again.State);
+        Assert.Equal(1, (await outbox.Store.CountAsync()).Total);
+    }
+
+    [Fact]
+    public async Task The_same_command_retried_from_another_trace_is_a_duplicate_not_a_conflict()
+    {
+        await using var outbox = new OutboxHarness();
+        using (var first = new Activity("first request").SetIdFormat(ActivityIdFormat.W3C).Start())
+        {
+            await outbox.RecordAsync(OutboxHarness.Create("traced"));
+        }
+
+        LedgerRecorded again;
+        using (var retry = new Activity("retried request").SetIdFormat(ActivityIdFormat.W3C).Start())
+        {
+            again = await outbox.RecordAsync(OutboxHarness.Create("traced"));
+        }
+
+        Assert.True(again.IsDuplicate);
+        Assert.NotNull(OutboxCommandCodec.OriginOf((await outbox.RecordOf("slash:traced")).PayloadJson));
         Assert.Equal(1, (await outbox.Store.CountAsync()).Total);
     }
 

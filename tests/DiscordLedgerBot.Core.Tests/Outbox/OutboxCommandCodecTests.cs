@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using DiscordLedgerBot.Core.Ledger;
 using DiscordLedgerBot.Core.Outbox;
 
@@ -18,6 +19,24 @@ public sealed class OutboxCommandCodecTests
         new ArchiveLedgerEntry("voice:utt-48", Key),
         new MoveLedgerEntry("voice:utt-49", Key, LedgerGroup.Escalated),
     };
+
+    [Theory]
+    [MemberData(nameof(EveryKind))]
+    public void A_recorded_trace_context_rides_along_without_changing_the_command(LedgerCommand command)
+    {
+        var origin = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
+        var payload = OutboxCommandCodec.Serialize(command);
+
+        var traced = OutboxCommandCodec.WithOrigin(payload, origin);
+
+        Assert.NotEqual(payload, traced);
+        Assert.Equal(origin, OutboxCommandCodec.OriginOf(traced));
+        Assert.Equal(payload, OutboxCommandCodec.WithoutOrigin(traced));
+        Assert.Equal(payload, OutboxCommandCodec.Serialize(OutboxCommandCodec.Deserialize(command.Operation, traced)));
+        Assert.Null(OutboxCommandCodec.OriginOf(payload));
+        Assert.Equal(payload, OutboxCommandCodec.WithOrigin(payload, default));
+        Assert.Equal(traced, OutboxCommandCodec.WithOrigin(traced, origin));
+    }
 
     [Theory]
     [MemberData(nameof(EveryKind))]
