@@ -42,11 +42,20 @@ public static partial class MondayWebhookEndpoint
             return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
         }
 
-        string body;
+        // Chunked bodies carry no Content-Length: read at most one character more than allowed.
+        var buffer = new char[MaxBodyBytes + 1];
+        int read;
         using (var reader = new StreamReader(request.Body))
         {
-            body = await reader.ReadToEndAsync(cancellationToken);
+            read = await reader.ReadBlockAsync(buffer.AsMemory(), cancellationToken);
         }
+
+        if (read > MaxBodyBytes)
+        {
+            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        }
+
+        var body = new string(buffer, 0, read);
 
         switch (verifier.Verify(pathToken, request.Headers.Authorization.ToString(), body))
         {
