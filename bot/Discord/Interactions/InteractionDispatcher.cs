@@ -111,7 +111,8 @@ public sealed partial class InteractionDispatcher : IGatewayEventHandler<Interac
         var handlerTask = Task.Run(() => route.Handler(context, cancellationToken), cancellationToken);
         using (var deferralTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            var remaining = _deferAfter - age;
+            var atOnce = route.Options.DeferAtOnce && interaction.Type == InteractionType.ApplicationCommand;
+            var remaining = atOnce ? TimeSpan.Zero : _deferAfter - age;
             var deferral = remaining > TimeSpan.Zero ? Task.Delay(remaining, _time, deferralTimer.Token) : Task.CompletedTask;
             await Task.WhenAny(handlerTask, deferral);
             if (handlerTask.IsCompleted)
@@ -123,7 +124,11 @@ public sealed partial class InteractionDispatcher : IGatewayEventHandler<Interac
         }
 
         var deferredAs = DeferralFor(interaction, route);
-        LogDeferring(_logger, interaction.Describe(), deferredAs.Type);
+        if (!route.Options.DeferAtOnce)
+        {
+            LogDeferring(_logger, interaction.Describe(), deferredAs.Type);
+        }
+
         var ackLatency = await RespondAsync(sink, interaction, deferredAs, receivedAt, cancellationToken);
         var late = await CompleteAsync(handlerTask, interaction, cancellationToken);
         if (ackLatency is not null)

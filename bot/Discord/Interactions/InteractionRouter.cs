@@ -5,7 +5,12 @@ public delegate Task<InteractionResponse> InteractionHandler(InteractionContext 
 
 /// <summary>How a route is answered when its handler is slower than the deferral threshold.</summary>
 /// <param name="DeferEphemeral">Defer commands/modals with the EPHEMERAL flag, so the eventual reply is private (fixed at deferral time).</param>
-public sealed record InteractionRouteOptions(bool DeferEphemeral = false);
+/// <param name="DeferAtOnce">
+/// Commands only: acknowledge with the deferral as soon as the interaction arrives, unless the handler has already
+/// finished, and deliver its answer as the edit. For handlers that wait on I/O (a durable append, a monday read): the
+/// person sees "thinking…" at once instead of the acknowledgement queueing behind that wait.
+/// </param>
+public sealed record InteractionRouteOptions(bool DeferEphemeral = false, bool DeferAtOnce = false);
 
 /// <summary>
 /// Routes interactions to handlers: commands and autocomplete by command path ("ledger", "ledger add",

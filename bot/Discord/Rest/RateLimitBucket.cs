@@ -76,6 +76,18 @@ internal sealed class RateLimitBucket
         }
     }
 
+    /// <summary>
+    /// True when the bucket knows nothing a fresh one would not: no probe in flight and no window still running
+    /// (<see cref="TryReserve"/> forgets a passed window anyway), so it can be dropped.
+    /// </summary>
+    public bool HoldsNothing(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            return !_probing && (!_known || now >= _resetAt);
+        }
+    }
+
     /// <summary>Called after every attempt: a response without headers, or a failure, must not leave waiters stuck.</summary>
     public void AttemptFinished()
     {

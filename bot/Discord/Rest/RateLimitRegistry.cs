@@ -10,8 +10,19 @@ namespace DiscordLedgerBot.Discord.Rest;
 /// </summary>
 internal sealed class RateLimitRegistry(TimeProvider timeProvider)
 {
+    /// <summary>
+    /// Every this many reservations, buckets whose window has passed are dropped. Most keys are used once — each
+    /// interaction's callback and webhook routes carry its own id and token — and would otherwise stay for the life of
+    /// the process; a dropped bucket is exactly what a new one would be.
+    /// </summary>
+    internal const int SweepEvery = 1024;
+
     private readonly ConcurrentDictionary<string, string> _bucketIdByRoute = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RateLimitBucket> _buckets = new(StringComparer.Ordinal);
+    private int _reservations;
+
+    /// <summary>Buckets currently kept.</summary>
+    public int Count => _buckets.Count;
 
     public RateLimitBucket BucketFor(DiscordRoute route)
     {
@@ -28,9 +39,15 @@ internal sealed class RateLimitRegistry(TimeProvider timeProvider)
         {
             // Looked up on every pass: the route may have moved from its provisional bucket to a learned one meanwhile.
             var bucket = BucketFor(route);
-            var decision = bucket.TryReserve(timeProvider.GetUtcNow());
+            var now = timeProvider.GetUtcNow();
+            var decision = bucket.TryReserve(now);
             if (decision.IsGranted)
             {
+                if (Interlocked.Increment(ref _reservations) % SweepEvery == 0)
+                {
+                    Sweep(now);
+                }
+
                 return bucket;
             }
 
@@ -49,6 +66,17 @@ internal sealed class RateLimitRegistry(TimeProvider timeProvider)
         if (TryGetInt(headers, "X-RateLimit-Remaining") is { } remaining && TryGetSeconds(headers, "X-RateLimit-Reset-After") is { } resetAfter)
         {
             BucketFor(route).Update(remaining, resetAfter, timeProvider.GetUtcNow());
+        }
+    }
+
+    private void Sweep(DateTimeOffset now)
+    {
+        foreach (var pair in _buckets)
+        {
+            if (pair.Value.HoldsNothing(now))
+            {
+                _buckets.TryRemove(pair);
+            }
         }
     }
 

@@ -9,6 +9,9 @@ namespace DiscordLedgerBot.Cli;
 /// <summary><c>bot ledger create|update|show|list</c>: operator access to the ledger through the same facade the bot uses.</summary>
 public sealed class LedgerCliCommand : ICliCommand
 {
+    /// <summary>The most confirmed outbox records read to find an archived item's id (the hand-off endpoint's cap).</summary>
+    private const int ConfirmedScanLimit = 100_000;
+
     public string Verb => "ledger";
 
     public string Summary => "Create, update, show and list ledger entries on monday";
@@ -226,7 +229,9 @@ public sealed class LedgerCliCommand : ICliCommand
         var options = Parse(args, ["key", "item"], ["json"]);
         await using var services = CliServices.Open(context);
         services.RequireBoard();
-        var entry = await FindAsync(services.Get<ILedger>(), options, cancellationToken);
+        var ledger = services.Get<ILedger>();
+        var entry = await FindAsync(ledger, options, cancellationToken)
+            ?? (options.Value("key") is { } key ? await FindArchivedAsync(ledger, services.Get<IStorageBackend>(), ParseKey(key), cancellationToken) : null);
         if (entry is null)
         {
             await context.Error.WriteLineAsync(NotFound(options));
@@ -301,6 +306,22 @@ public sealed class LedgerCliCommand : ICliCommand
         return (await ledger.GetByIdsAsync([item], cancellationToken)).FirstOrDefault();
     }
 
+    /// <summary>
+    /// monday finds items by column value only while they are active. An archived item is found by its id, which the
+    /// outbox kept with every confirmed command for that key (for Storage:ConfirmedRetention; through the running bot
+    /// when it holds the store).
+    /// </summary>
+    private static async Task<LedgerEntry?> FindArchivedAsync(ILedger ledger, IOutboxStore outbox, LedgerKey key, CancellationToken cancellationToken)
+    {
+        var confirmed = await outbox.ListAsync(OutboxState.Confirmed, ConfirmedScanLimit, cancellationToken);
+        var itemIds = confirmed
+            .Where(r => r.PartitionKey == key.Value && !string.IsNullOrEmpty(r.MondayItemId))
+            .Select(r => r.MondayItemId!)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        return itemIds.Count == 0 ? null : (await ledger.GetByIdsAsync(itemIds, cancellationToken)).FirstOrDefault(e => e.Key == key);
+    }
+
     private static async Task<int> ReportRejectedAsync(CliContext context, IReadOnlyList<LedgerRejected> rejections, bool json)
     {
         if (json)
@@ -364,7 +385,7 @@ public sealed class LedgerCliCommand : ICliCommand
 
     // monday finds items by column value only while they are active; by id it also finds archived ones.
     private static string NotFound(CliArguments options) => options.Value("key") is { } key
-        ? $"error: no active ledger entry has key {key}; an archived or deleted entry is found by its monday item id (--item ID)."
+        ? $"error: no ledger entry has key {key} (active on monday, or archived with its confirmation still in the outbox); an older archived entry is found by its monday item id (--item ID)."
         : $"error: monday has no item {options.Value("item")} (deleted, or on another account).";
 
     private static TimeSpan? ParseWait(CliArguments options)

@@ -228,7 +228,8 @@ public static class ReplayRunner
             if (callback["callback_type"]?.GetValue<int>() is 5 or 6)
             {
                 var edit = steps.Skip(1).OfType<JsonObject>().FirstOrDefault(s => s["kind"]?.GetValue<string>() is "edit" or "follow_up");
-                return edit?["data"]?.AsObject() ?? (callback["callback_type"]!.GetValue<int>() == 6 ? new JsonObject() : null);
+                // The emulator stores the edit (or follow-up) that completed the deferral as the resulting message.
+                return edit?["message"]?.AsObject() ?? (callback["callback_type"]!.GetValue<int>() == 6 ? new JsonObject() : null);
             }
 
             return callback["data"]?.AsObject() ?? new JsonObject();

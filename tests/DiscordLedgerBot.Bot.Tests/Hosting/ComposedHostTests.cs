@@ -45,7 +45,7 @@ public sealed class ComposedHostTests
     }
 
     [Fact]
-    public async Task An_archived_entry_is_shown_by_item_id_and_a_key_lookup_says_how_to_find_it()
+    public async Task An_archived_entry_is_shown_by_item_id_and_by_key_and_an_unknown_key_says_how_to_find_it()
     {
         await using var bot = await ComposedBot.StartAsync();
         var create = await bot.CliAsync("ledger", "create", "--title", "Old work", "--key", "cli:old-work", "--json");
@@ -54,11 +54,16 @@ public sealed class ComposedHostTests
 
         var byItem = await bot.CliAsync("ledger", "show", "--item", itemId);
         var byKey = await bot.CliAsync("ledger", "show", "--key", "cli:old-work");
+        var byKeyJson = await bot.CliAsync("ledger", "show", "--key", "cli:old-work", "--json");
+        var unknown = await bot.CliAsync("ledger", "show", "--key", "cli:never-was");
 
         Assert.True(archive.Exit == 0, archive.Error);
         Assert.Contains($"Item:       {itemId} (archived)", byItem.Output, StringComparison.Ordinal);
-        Assert.Equal(CliApplication.Rejected, byKey.Exit);
-        Assert.Contains("found by its monday item id (--item ID)", byKey.Error, StringComparison.Ordinal);
+        Assert.True(byKey.Exit == 0, byKey.Error);
+        Assert.Contains($"Item:       {itemId} (archived)", byKey.Output, StringComparison.Ordinal);
+        Assert.Equal(itemId, JsonNode.Parse(byKeyJson.Output)!["mondayItemId"]!.GetValue<string>());
+        Assert.Equal(CliApplication.Rejected, unknown.Exit);
+        Assert.Contains("found by its monday item id (--item ID)", unknown.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using DiscordLedgerBot.Emulators.Discord;
 
 namespace DiscordLedgerBot.Bot.Tests.Surface;
 
-/// <summary>Escalation notices with moderator buttons, and a channel in thread mode keeping each item's history in a thread.</summary>
+/// <summary>Escalation notices with moderator buttons (every press audited on the item), and a channel in thread mode keeping each item's history in a thread.</summary>
 public sealed class EscalationSurfaceTests
 {
     private static readonly string Linus = EmulatedGuild.Ids.Member;
@@ -41,6 +41,11 @@ public sealed class EscalationSurfaceTests
         Assert.Equal("level 1", SurfaceDriver.Field(driver.CardsOf(key)[0], "Escalation"));
         var item = Assert.Single(bot.Environment.Monday.Items(), i => i.Name == "Customer outage follow-up");
         await SurfaceDriver.Eventually(() => bot.Environment.Monday.Updates(item.Id).Any(u => u.Body.Contains("acknowledged by Grace", StringComparison.Ordinal)));
+
+        // Every press is audited on the item, the refused one too: who, which button, when, and what came of it.
+        bool Audited(string button, string outcome, string who) => bot.Environment.Monday.Updates(item.Id).Any(u =>
+            u.Body.Contains(button, StringComparison.Ordinal) && u.Body.Contains(outcome, StringComparison.Ordinal) && u.Body.Contains($"Discord {who}", StringComparison.Ordinal) && u.Body.Contains(" UTC", StringComparison.Ordinal));
+        await SurfaceDriver.Eventually(() => Audited("Escalate now", "refused, not a moderator", Linus) && Audited("Done", "accepted, status In progress → Done", Grace));
         // The thread holds the item's history: one line per confirmed change.
         Assert.True(driver.Discord.MessagesIn(thread).Count(m => m.Message["content"]?.GetValue<string>().Contains("— by ", StringComparison.Ordinal) == true) >= 4);
         Assert.Empty(driver.SpecViolations());

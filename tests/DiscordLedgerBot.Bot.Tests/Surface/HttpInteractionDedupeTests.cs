@@ -57,21 +57,27 @@ public sealed class HttpInteractionDedupeTests
         var countsBefore = await bot.Services.GetRequiredService<IOutboxStore>().CountAsync();
 
         using var http = new HttpClient { BaseAddress = new Uri(botUrl) };
-        async Task<string> PostAsync()
+        async Task<JsonNode> PostAsync()
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, "/interactions") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
             request.Headers.Add("X-Signature-Ed25519", signature);
             request.Headers.Add("X-Signature-Timestamp", timestamp);
             using var response = await http.SendAsync(request);
             Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}");
-            return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["data"]!["content"]!.GetValue<string>();
+            return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         }
 
         var first = await PostAsync();
         var second = await PostAsync();
 
-        Assert.StartsWith("Recorded", first, StringComparison.Ordinal);
-        Assert.Contains("already handled", second, StringComparison.Ordinal);
+        // /ledger create defers at once (ephemeral) and says what happened in the edit of @original.
+        Assert.All([first, second], reply => Assert.Equal((5, 64), (reply["type"]!.GetValue<int>(), reply["data"]!["flags"]!.GetValue<int>())));
+        string[] Edits() => [.. driver.Discord.RestRequests.Snapshot()
+            .Where(r => r.Method == "PATCH" && r.Path.Contains("/http-delivered-token/messages/@original", StringComparison.Ordinal))
+            .Select(r => r.Body?["content"]?.GetValue<string>() ?? string.Empty)];
+        await SurfaceDriver.Eventually(() => Edits().Length == 2);
+        Assert.Single(Edits(), e => e.StartsWith("Recorded", StringComparison.Ordinal));
+        Assert.Single(Edits(), e => e.Contains("already handled", StringComparison.Ordinal));
         var key = "slash:" + interactionId;
         await SurfaceDriver.Eventually(() => driver.CardsOf(key).Count == 1);
         var countsAfter = await bot.Services.GetRequiredService<IOutboxStore>().CountAsync();

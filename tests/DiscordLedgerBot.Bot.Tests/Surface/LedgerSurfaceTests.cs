@@ -111,14 +111,22 @@ public sealed class LedgerSurfaceTests
     }
 
     [Fact]
-    public async Task Setup_by_someone_who_manages_the_server_validates_the_board()
+    public async Task Setup_by_someone_who_manages_the_server_validates_the_board_and_provisions_it_when_asked()
     {
         var driver = await SurfaceDriver.StartAsync();
         await using var bot = driver.Bot;
+        var boardsBefore = bot.Environment.Monday.Boards().Count;
 
         var text = await driver.AskTextAsync(SurfaceDriver.Slash("ledger", "setup", new Dictionary<string, JsonNode?>(), userId: EmulatedGuild.Ids.Owner));
+        var provisioned = await driver.AskTextAsync(SurfaceDriver.Slash("ledger", "setup", new Dictionary<string, JsonNode?> { ["provision"] = true }, userId: EmulatedGuild.Ids.Owner));
+        var refused = await driver.AskTextAsync(SurfaceDriver.Slash("ledger", "setup", new Dictionary<string, JsonNode?> { ["provision"] = true }, userId: EmulatedGuild.Ids.Moderator));
 
         Assert.Contains($"The ledger board {bot.Environment.BoardId} matches the schema", text, StringComparison.Ordinal);
+        Assert.Contains("Nothing was missing, so nothing was added.", provisioned, StringComparison.Ordinal);
+        Assert.Contains($"The ledger board {bot.Environment.BoardId} now matches the schema.", provisioned, StringComparison.Ordinal);
+        Assert.Contains("needs the Manage Server permission", refused, StringComparison.Ordinal);
+        Assert.Equal(boardsBefore, bot.Environment.Monday.Boards().Count);
+        Assert.Empty(driver.SpecViolations());
     }
 
     [Fact]

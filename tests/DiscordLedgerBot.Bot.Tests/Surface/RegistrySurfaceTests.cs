@@ -39,10 +39,11 @@ public sealed class RegistrySurfaceTests
         Assert.Contains("disabled for all workflows", SurfaceDriver.Field(card, "Overrides"), StringComparison.Ordinal);
         // Both the refused and the accepted click are on the ledger's registry audit item.
         await SurfaceDriver.Eventually(() => bot.Environment.Monday.Items().FirstOrDefault(i => i.Name == "Capability registry audit log") is { } item
-            && bot.Environment.Monday.Updates(item.Id).Count(u => u.Body.Contains("cursor", StringComparison.Ordinal)) >= 2);
+            && bot.Environment.Monday.Updates(item.Id).Count(u => u.Body.Contains("cursor", StringComparison.Ordinal)) >= 3);
         var notes = bot.Environment.Monday.Updates(bot.Environment.Monday.Items().Single(i => i.Name == "Capability registry audit log").Id);
         Assert.Contains(notes, n => n.Body.Contains("Refused", StringComparison.Ordinal) && n.Body.Contains(Linus, StringComparison.Ordinal));
         Assert.Contains(notes, n => n.Body.Contains("disabled", StringComparison.Ordinal) && n.Body.Contains(Grace, StringComparison.Ordinal));
+        Assert.Contains(notes, n => n.Body.Contains("accepted, override set", StringComparison.Ordinal) && n.Body.Contains($"Discord {Grace}", StringComparison.Ordinal));
         Assert.NotNull(denied);
         Assert.NotNull(pressed);
 

@@ -101,8 +101,9 @@ internal sealed class SurfaceDriver
         var type = callback["callback_type"]?.GetValue<int>();
         if (type is 5 or 6)
         {
+            // The edit (or follow-up) that completed the deferral, as the message Discord stored.
             var edit = steps.Skip(1).OfType<JsonObject>().FirstOrDefault(s => s["kind"]?.GetValue<string>() is "edit" or "follow_up");
-            return edit?["data"]?.AsObject() ?? (type == 6 ? new JsonObject() : null);
+            return edit?["message"]?.AsObject() ?? (type == 6 ? new JsonObject() : null);
         }
 
         return callback["data"]?.AsObject() ?? new JsonObject();

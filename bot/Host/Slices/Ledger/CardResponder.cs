@@ -25,6 +25,7 @@ public sealed partial class CardResponder(
     ILedger ledger,
     LedgerItemIndex index,
     CardStore cards,
+    DigestLog digest,
     SurfaceJournal journal,
     OwnerDirectory owners,
     IDiscordRest rest,
@@ -87,7 +88,7 @@ public sealed partial class CardResponder(
 
     private async Task OnConfirmedAsync(OutboxCommandConfirmed confirmed, CancellationToken cancellationToken)
     {
-        var change = journal.Take(confirmed.IdempotencyKey);
+        var change = await journal.TakeAsync(confirmed.IdempotencyKey, cancellationToken);
         var location = await cards.FindAsync(confirmed.EntryKey, cancellationToken);
         if (change is null && location is null)
         {
@@ -133,7 +134,13 @@ public sealed partial class CardResponder(
         }
 
         await cards.SaveAsync(confirmed.EntryKey, entry.MondayItemId, location, cancellationToken);
-        if (change is { Notice: not OwnerNotice.None } && mode != NotifyMode.Digest)
+        if (mode == NotifyMode.Digest)
+        {
+            // Nobody is pinged in a digest channel: the change waits for the day's digest.
+            var what = change is null ? $"{confirmed.CommandKind} (outside Discord)" : $"{change.Summary} — by {change.ActorName}";
+            await digest.AppendAsync(location.ChannelId, new DigestChange(confirmed.EntryKey, entry.Title, what, entry.Status, at), cancellationToken);
+        }
+        else if (change is { Notice: not OwnerNotice.None })
         {
             await NotifyOwnerAsync(location, entry, change, ownerDiscordId, cancellationToken);
         }
@@ -243,7 +250,7 @@ public sealed partial class CardResponder(
 
     private async Task OnDeadLetteredAsync(OutboxCommandFailed failed, CancellationToken cancellationToken)
     {
-        var change = journal.Take(failed.IdempotencyKey);
+        var change = await journal.TakeAsync(failed.IdempotencyKey, cancellationToken);
         if (change is null)
         {
             return;

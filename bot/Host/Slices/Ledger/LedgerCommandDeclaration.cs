@@ -56,6 +56,7 @@ public static class LedgerCommandDeclaration
         .AddSubcommand("notify", "How this channel hears about its items", o => o
             .AddString("mode", "card: edit cards, ping owners · thread: plus a history thread · digest: daily", required: true,
                 choices: [new("card", "card"), new("thread", "thread"), new("digest", "digest")]))
-        .AddSubcommand("setup", "Check the ledger board (Manage Server)")
+        .AddSubcommand("setup", "Check the ledger board, or fix what is missing (Manage Server)", o => o
+            .AddBoolean("provision", "Add the missing groups and columns to the board (default: only report)"))
         .Build();
 }

@@ -7,6 +7,7 @@ using DiscordLedgerBot.Discord.Messages;
 using DiscordLedgerBot.Discord.Rest;
 using DiscordLedgerBot.Registry;
 using DiscordLedgerBot.Slices.Ledger;
+using DiscordLedgerBot.Slices.Ledger.Commands;
 using DiscordLedgerBot.Slices.Shared;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +21,7 @@ namespace DiscordLedgerBot.Slices.Registry;
 public sealed partial class RegistryModule(
     CapabilityRegistry registry,
     SurfaceAuthority authority,
-    IDecisionRecorder recorder,
+    ButtonPressAudit audit,
     CardStore cards,
     IDiscordRest rest,
     IOptions<RegistryOptions> registryOptions,
@@ -137,40 +138,52 @@ public sealed partial class RegistryModule(
     private async Task<InteractionResponse> ButtonAsync(InteractionContext context, CancellationToken cancellationToken)
     {
         var interaction = context.Interaction;
-        var parts = interaction.Component!.CustomId[ButtonPrefix.Length..].Split(':', 2);
+        var customId = interaction.Component!.CustomId;
+        var parts = customId[ButtonPrefix.Length..].Split(':', 2);
         var actor = ActorOf(interaction);
-        if (!authority.Holds(interaction, SurfaceRight.Override))
-        {
-            // Audited on the ledger too: a refused click is a decision someone may need to see.
-            await recorder.RecordAsync(
-                registryOptions.Value.AuditLedgerKey,
-                $"Refused registry button '{interaction.Component.CustomId}' from {actor}: not a moderator. Nothing changed.",
-                LedgerModule.IdempotencyKeyOf(interaction),
-                cancellationToken);
-            authority.Require(interaction, SurfaceRight.Override);
-        }
-
         if (parts.Length != 2 || !ButtonActions.Contains(parts[0], StringComparer.Ordinal))
         {
-            LogForgedButton(logger, interaction.Component.CustomId, actor);
+            LogForgedButton(logger, customId, actor);
             throw new InteractionInputException("This button was not made by the ledger bot (or is from an old version). Nothing was changed.");
         }
 
         if (registry.FindTool(parts[1]) is null)
         {
+            LogForgedButton(logger, customId, actor);
             throw new InteractionInputException($"The tool '{parts[1]}' is no longer in the registry, so this card is stale. Nothing was changed; run /registry list.");
         }
 
-        const string reason = "pressed on the registry card in Discord";
-        if (parts[0] == "clear")
+        // Every press of a genuine button is on the ledger's registry audit item, refused or accepted.
+        var auditKey = registryOptions.Value.AuditLedgerKey;
+        var button = $"'{parts[0]}' on the registry card of {parts[1]}";
+        if (!authority.Holds(interaction, SurfaceRight.Override))
         {
-            await ClearOverrideAsync(interaction, parts[1], null, reason, cancellationToken);
-        }
-        else
-        {
-            await SetAsync(interaction, parts[1], null, ParseAction(parts[0]), reason, cancellationToken);
+            await audit.RecordAsync(interaction, auditKey, button, "Refused: not a moderator. Nothing changed.", cancellationToken);
         }
 
+        authority.Require(interaction, SurfaceRight.Override);
+        const string reason = "pressed on the registry card in Discord";
+        string outcome;
+        try
+        {
+            if (parts[0] == "clear")
+            {
+                var removed = await ClearOverrideAsync(interaction, parts[1], null, reason, cancellationToken);
+                outcome = removed is null ? "accepted; there was no override to clear, so nothing changed." : $"accepted, cleared: {removed.Describe()}.";
+            }
+            else
+            {
+                var applied = await SetAsync(interaction, parts[1], null, ParseAction(parts[0]), reason, cancellationToken);
+                outcome = $"accepted, override set: {applied.Describe()}.";
+            }
+        }
+        catch (InteractionInputException refused)
+        {
+            await audit.RecordAsync(interaction, auditKey, button, "Refused: " + refused.Message, cancellationToken);
+            throw;
+        }
+
+        await audit.RecordAsync(interaction, auditKey, button, outcome, cancellationToken);
         return InteractionResponse.UpdateMessage(ToolCard.Message(registry.FindTool(parts[1])!));
     }
 
@@ -178,7 +191,7 @@ public sealed partial class RegistryModule(
     {
         try
         {
-            return await registry.SetOverrideAsync(new OverrideRequest(toolId, string.IsNullOrWhiteSpace(workflow) ? null : workflow, action, ActorOf(interaction), reason, null), LedgerModule.IdempotencyKeyOf(interaction), cancellationToken);
+            return await registry.SetOverrideAsync(new OverrideRequest(toolId, string.IsNullOrWhiteSpace(workflow) ? null : workflow, action, ActorOf(interaction), reason, null), LedgerWrites.IdempotencyKeyOf(interaction), cancellationToken);
         }
         catch (RegistryValidationException invalid)
         {
@@ -190,7 +203,7 @@ public sealed partial class RegistryModule(
     {
         try
         {
-            return await registry.ClearOverrideAsync(toolId, string.IsNullOrWhiteSpace(workflow) ? null : workflow, ActorOf(interaction), reason, LedgerModule.IdempotencyKeyOf(interaction), cancellationToken);
+            return await registry.ClearOverrideAsync(toolId, string.IsNullOrWhiteSpace(workflow) ? null : workflow, ActorOf(interaction), reason, LedgerWrites.IdempotencyKeyOf(interaction), cancellationToken);
         }
         catch (RegistryValidationException invalid)
         {
@@ -231,7 +244,7 @@ public sealed partial class RegistryModule(
     private static string ActorOf(Interaction interaction) =>
         interaction.User is { } user ? $"{user.DisplayName} (Discord {Snowflake.ToWire(user.Id)})" : "unknown Discord user";
 
-    [LoggerMessage(EventId = 6030, Level = LogLevel.Warning, Message = "Refused a registry button with an unknown custom_id {CustomId} from {Actor}")]
+    [LoggerMessage(EventId = 6030, Level = LogLevel.Warning, Message = "Refused a registry button with an unknown or stale custom_id {CustomId} from {Actor}")]
     private static partial void LogForgedButton(ILogger logger, string customId, string actor);
 }
 
