@@ -169,7 +169,12 @@ public sealed partial class CardResponder(
 
         await cards.SaveAsync(entry.Key.Value, entry.MondayItemId, location, cancellationToken);
         var notice = NoticeFor(changed);
-        if (notice != OwnerNotice.None && mode != NotifyMode.Digest)
+        if (mode == NotifyMode.Digest)
+        {
+            // As for Discord-made changes: a digest channel hears about it in the day's digest, nobody is pinged.
+            await digest.AppendAsync(location.ChannelId, new DigestChange(entry.Key.Value, entry.Title, LedgerChangeDetector.Describe(changed.Fields) + " changed on monday", entry.Status, changed.ObservedAt), cancellationToken);
+        }
+        else if (notice != OwnerNotice.None)
         {
             var summary = notice == OwnerNotice.Blocked ? "set to Blocked on monday" : LedgerChangeDetector.Describe(changed.Fields) + " changed on monday";
             await NotifyOwnerAsync(location, entry, new SurfaceChange(location.ChannelId, 0, "someone on monday", summary, notice, null), ownerDiscordId, cancellationToken);
