@@ -5,7 +5,7 @@
 #   ./run.sh --sandbox ledger list       an operator verb against the running sandbox (reads data/sandbox/endpoints.json)
 #   ./run.sh emulate monday --port 0     an emulator on its own (sandbox executable)
 #   ./run.sh ledger list                 operator commands (see ./run.sh help)
-# The production executable (bot) contains no emulator; --sandbox, emulate and bench run the sandbox executable.
+# The production executable (bot) contains no emulator; --sandbox, emulate, bench and replay run the sandbox executable.
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -21,7 +21,7 @@ for a in "$@"; do
   fi
 done
 case "${args[0]:-}" in
-  emulate|bench)
+  emulate|bench|replay)
     project=bot/Sandbox/DiscordLedgerBot.Sandbox.csproj
     dll=bot/Sandbox/bin/Release/net10.0/sandbox.dll ;;
 esac

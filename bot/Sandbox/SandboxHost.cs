@@ -19,11 +19,17 @@ public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
     public const string DefaultBotUrl = "http://127.0.0.1:5380";
 
     private readonly Action<WebApplicationBuilder>? _configure;
+    private readonly TimeProvider? _botTime;
     private SandboxEnvironment? _environment;
     private List<KeyValuePair<string, string?>> _published = [];
 
     /// <param name="configure">What a test kit adds on top (e.g. a log collector); null for `./run.sh --sandbox`.</param>
     public SandboxHost(Action<WebApplicationBuilder>? configure = null) => _configure = configure;
+
+    /// <param name="configure">What a test kit or the replay harness adds on top.</param>
+    /// <param name="botTime">The bot's clock (the replay harness's, which scenarios move forward); the emulators keep real time.</param>
+    public SandboxHost(Action<WebApplicationBuilder>? configure, TimeProvider botTime)
+        : this(configure) => _botTime = botTime;
 
     /// <summary>The emulators and board, once <see cref="ConfigureAsync"/> started them.</summary>
     internal SandboxEnvironment Environment => _environment ?? throw new InvalidOperationException("The sandbox has not started.");
@@ -56,6 +62,12 @@ public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
         _published = [.. _environment.ConfigurationOverrides().Where(p => !IsStoreChoice(p.Key) || string.IsNullOrEmpty(builder.Configuration[p.Key]))];
         builder.Configuration.AddInMemoryCollection(_published);
         builder.Services.AddHttpClient(SandboxConsole.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(30));
+        if (_botTime is not null)
+        {
+            // Before the product composes: Quartz and every job take their clock at configuration.
+            builder.Services.AddSingleton(_botTime);
+        }
+
         _configure?.Invoke(builder);
         // Kestrel on a fixed loopback port unless the operator chose one, so the printed URLs stay the same run to run.
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))

@@ -108,6 +108,12 @@ public sealed class RedisOptionsValidator : IValidateOptions<RedisOptions>
                 failures.Add("Redis:CommandTimeout and Redis:ConnectTimeout must be positive.");
             }
         }
+        else if (options.ConnectionString.TrimStart().StartsWith("redis://", StringComparison.OrdinalIgnoreCase)
+            || options.ConnectionString.TrimStart().StartsWith("rediss://", StringComparison.OrdinalIgnoreCase))
+        {
+            // StackExchange.Redis would take the whole URI for a host name and fail only when it tries to connect.
+            failures.Add("Redis:ConnectionString must use StackExchange.Redis syntax, not a redis:// URI: e.g. \"redis:6379,password=…,defaultDatabase=0\" (env Redis__ConnectionString), or set Redis:Host/Port/Password/Database instead.");
+        }
         else
         {
             try

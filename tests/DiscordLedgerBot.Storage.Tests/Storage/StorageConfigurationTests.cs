@@ -59,6 +59,11 @@ public sealed class StorageConfigurationTests(RedisServerFixture redis) : IClass
         var unknown = new RedisOptionsValidator().Validate(null, new RedisOptions { ConnectionString = "h:6379,pasword=hunter2" });
         Assert.Contains(unknown.Failures!, f => f.Contains("Redis:ConnectionString", StringComparison.Ordinal));
         Assert.DoesNotContain(unknown.Failures!, f => f.Contains("hunter2", StringComparison.Ordinal));
+
+        // A redis:// URI would be taken for a host name and fail only at the first connect; refused at start instead.
+        var uri = new RedisOptionsValidator().Validate(null, new RedisOptions { ConnectionString = "redis://:hunter2@cache:6379/0" });
+        Assert.Contains(uri.Failures!, f => f.Contains("not a redis:// URI", StringComparison.Ordinal));
+        Assert.DoesNotContain(uri.Failures!, f => f.Contains("hunter2", StringComparison.Ordinal));
     }
 
     [Theory]
