@@ -254,10 +254,12 @@ async function pollChannel() {
       const messages = await api(`/console/api/discord/channels/${channel}/messages`);
       if (channel === state.channelId) {
         state.channelMessages = messages;
+        $('channel-state').textContent = '';
         render();
       }
     } catch (error) {
-      console.warn('channel poll', error);
+      // e.g. #moderators: the console reads a channel as the bot sees it, and the bot cannot see that one.
+      $('channel-state').textContent = `cannot read this channel: ${error.message}`;
     }
     await sleep(700);
   }
