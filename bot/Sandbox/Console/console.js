@@ -239,7 +239,8 @@ async function followInteraction(id, userId) {
     render();
     const settled = steps.length && !steps.some((s) => s.message && (s.message.flags & LOADING)) &&
       (steps[steps.length - 1].kind !== 'callback' || [4, 6, 7, 8].includes(steps[0].callback_type));
-    if (settled && Date.now() - started > 2000) return;
+    // Follow-ups may come after the reply (e.g. once monday confirms): keep listening a little while.
+    if (settled && Date.now() - started > 15000) return;
     if (!answered && Date.now() - started > 3500) return notice(userId, 'The application did not respond (no answer within Discord\'s 3 seconds).');
     await sleep(400);
   }
