@@ -70,6 +70,8 @@ public sealed class ConsoleBrowserTests
         await Expect(item).ToContainTextAsync("Vendor promised Friday", new() { Timeout = Wait });
         await Expect(item.GetByTestId("board-status")).ToHaveValueAsync("Blocked", new() { Timeout = Wait });
         Assert.Equal(1, await browser.Cards("Rotate the API keys").CountAsync());
+        // The card was edited in place, so it is still where it was first posted: bring it into view for the picture.
+        await card.ScrollIntoViewIfNeededAsync();
         await browser.ScreenshotAsync("04-blocked-and-noted");
 
         // Buttons and permissions: a member's press is refused (ephemeral), a moderator's overrides the tool in place.
