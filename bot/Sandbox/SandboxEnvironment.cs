@@ -16,7 +16,7 @@ namespace DiscordLedgerBot.Sandbox;
 public sealed class SandboxEnvironment : IAsyncDisposable
 {
     public const string MondayToken = "sandbox-monday-token";
-    private const string DiscordToken = "sandbox-discord-token";
+    internal const string DiscordToken = "sandbox-discord-token";
 
     private readonly MondayEmulator _monday;
     private readonly DiscordEmulator _discord;
@@ -51,6 +51,11 @@ public sealed class SandboxEnvironment : IAsyncDisposable
     public Uri DiscordRestUrl => _discord.RestBaseUrl;
 
     public Uri DiscordControlUrl => new(_discord.RestBaseUrl, "/");
+
+    public string DiscordApplicationId => _discord.Options.ApplicationId;
+
+    /// <summary>The emulated guild (Ledger HQ) with its channels and members, for the console's pickers.</summary>
+    internal EmulatedGuild Guild => _discord.Guilds[0];
 
     public static async Task<SandboxEnvironment> StartAsync(string dataDirectory, TimeProvider time, CancellationToken cancellationToken)
     {
