@@ -103,6 +103,8 @@ public sealed class SandboxEnvironment : IAsyncDisposable
         new("Registry:StorePath", Path.Combine(DataDirectory, "registry.json")),
         new("Registry:AdminApiEnabled", "true"),
         new("Registry:AdminToken", AdminToken),
+        // An edit on the emulated board reaches its card within seconds, not production's minute.
+        new("Sync:PollInterval", "00:00:05"),
         // A high index leaves Api:Tokens:0.. to the operator's own tokens from env or the command line.
         new($"Api:Tokens:{SandboxTokenIndex}:Name", "sandbox"),
         new($"Api:Tokens:{SandboxTokenIndex}:Token", ApiToken),

@@ -57,8 +57,8 @@ public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(builder);
         var dataDirectory = Path.GetFullPath(builder.Configuration["Sandbox:DataDirectory"] ?? Path.Combine("data", "sandbox"));
         _environment = await SandboxEnvironment.StartAsync(dataDirectory, TimeProvider.System, cancellationToken);
-        // The emulators' addresses and credentials always win; where the outbox and registry live is only a default,
-        // so `./run.sh --sandbox --Storage:Backend=redis …` tries the sandbox on Redis.
+        // The emulators' addresses and credentials always win; where the outbox and registry live and how often monday is
+        // polled are only defaults, so `./run.sh --sandbox --Storage:Backend=redis …` tries the sandbox on Redis.
         _published = [.. _environment.ConfigurationOverrides().Where(p => !IsStoreChoice(p.Key) || string.IsNullOrEmpty(builder.Configuration[p.Key]))];
         builder.Configuration.AddInMemoryCollection(_published);
         builder.Services.AddHttpClient(SandboxConsole.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(30));
@@ -118,7 +118,7 @@ public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
     }
 
     private static bool IsStoreChoice(string key) =>
-        key.StartsWith("Storage:", StringComparison.Ordinal) || key.StartsWith("Registry:Store", StringComparison.Ordinal);
+        key.StartsWith("Storage:", StringComparison.Ordinal) || key.StartsWith("Registry:Store", StringComparison.Ordinal) || key == "Sync:PollInterval";
 
     public async ValueTask DisposeAsync()
     {

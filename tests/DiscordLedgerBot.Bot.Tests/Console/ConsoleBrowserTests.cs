@@ -102,7 +102,8 @@ public sealed class ConsoleBrowserTests
         Assert.Empty(browser.PageErrors);
     }
 
-    [Fact(Skip = "Needs monday→Discord sync (Sync:PollInterval), which is not on main yet: an edit on monday does not reach the card until it lands.")]
+    [Fact]
+    [Trait("Category", "Slow")]
     public async Task An_edit_on_the_board_view_changes_the_card()
     {
         var driver = await SurfaceDriver.StartAsync("--Sync:PollInterval=00:00:01");
