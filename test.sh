@@ -23,6 +23,8 @@ done
 # Debian packages the integration tests use. Installed only when missing, so a warm machine skips apt entirely.
 need_pkgs=()
 command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
+# The sandbox console's browser test drives Debian's chromium (a browser cannot be downloaded here; DLB_CHROMIUM overrides).
+[ -n "${DLB_CHROMIUM:-}" ] || [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_pkgs[*]}"
   sudo_cmd=""

@@ -60,10 +60,10 @@ public sealed class ReplayCommand : ICliCommand
     /// <summary>The two runtimes the product ships: the file store (the embedded default) and Redis.</summary>
     public static class Runtimes
     {
-        public static ReplayRuntime File(string? catalog) => new("file", ["--Storage:Backend=file", "--Registry:Store=file", .. Catalog(catalog)]);
+        public static ReplayRuntime File(string? catalog) => new("file", ["--Storage:Backend=file", "--Registry:Store=file", .. Common(catalog)]);
 
         public static ReplayRuntime Redis(string endpoint, string? catalog) =>
-            new("redis", ["--Storage:Backend=redis", $"--Redis:ConnectionString={endpoint}", "--Registry:Store=redis", .. Catalog(catalog)]);
+            new("redis", ["--Storage:Backend=redis", $"--Redis:ConnectionString={endpoint}", "--Registry:Store=redis", .. Common(catalog)]);
 
         /// <summary>
         /// <c>registry/tools.json</c> beside the scenarios, if there is one: a catalog whose health only scenarios change,
@@ -76,6 +76,9 @@ public sealed class ReplayCommand : ICliCommand
             return System.IO.File.Exists(path) ? path : null;
         }
 
-        private static string[] Catalog(string? path) => path is null ? [] : [$"--Registry:CatalogPath={path}"];
+        // monday is polled when a scenario edits the board (and as scheduled while it advances the clock), never at a
+        // moment real time picks, which would land a change in a different step on each runtime.
+        private static string[] Common(string? catalog) =>
+            ["--Sync:PollInterval=1.00:00:00", .. catalog is null ? Array.Empty<string>() : [$"--Registry:CatalogPath={catalog}"]];
     }
 }

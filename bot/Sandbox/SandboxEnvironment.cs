@@ -16,7 +16,7 @@ namespace DiscordLedgerBot.Sandbox;
 public sealed class SandboxEnvironment : IAsyncDisposable
 {
     public const string MondayToken = "sandbox-monday-token";
-    private const string DiscordToken = "sandbox-discord-token";
+    internal const string DiscordToken = "sandbox-discord-token";
 
     private readonly MondayEmulator _monday;
     private readonly DiscordEmulator _discord;
@@ -51,6 +51,11 @@ public sealed class SandboxEnvironment : IAsyncDisposable
     public Uri DiscordRestUrl => _discord.RestBaseUrl;
 
     public Uri DiscordControlUrl => new(_discord.RestBaseUrl, "/");
+
+    public string DiscordApplicationId => _discord.Options.ApplicationId;
+
+    /// <summary>The emulated guild (Ledger HQ) with its channels and members, for the console's pickers.</summary>
+    internal EmulatedGuild Guild => _discord.Guilds[0];
 
     public static async Task<SandboxEnvironment> StartAsync(string dataDirectory, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -98,6 +103,8 @@ public sealed class SandboxEnvironment : IAsyncDisposable
         new("Registry:StorePath", Path.Combine(DataDirectory, "registry.json")),
         new("Registry:AdminApiEnabled", "true"),
         new("Registry:AdminToken", AdminToken),
+        // An edit on the emulated board reaches its card within seconds, not production's minute.
+        new("Sync:PollInterval", "00:00:05"),
         // A high index leaves Api:Tokens:0.. to the operator's own tokens from env or the command line.
         new($"Api:Tokens:{SandboxTokenIndex}:Name", "sandbox"),
         new($"Api:Tokens:{SandboxTokenIndex}:Token", ApiToken),

@@ -57,10 +57,11 @@ public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(builder);
         var dataDirectory = Path.GetFullPath(builder.Configuration["Sandbox:DataDirectory"] ?? Path.Combine("data", "sandbox"));
         _environment = await SandboxEnvironment.StartAsync(dataDirectory, TimeProvider.System, cancellationToken);
-        // The emulators' addresses and credentials always win; where the outbox and registry live is only a default,
-        // so `./run.sh --sandbox --Storage:Backend=redis …` tries the sandbox on Redis.
+        // The emulators' addresses and credentials always win; where the outbox and registry live and how often monday is
+        // polled are only defaults, so `./run.sh --sandbox --Storage:Backend=redis …` tries the sandbox on Redis.
         _published = [.. _environment.ConfigurationOverrides().Where(p => !IsStoreChoice(p.Key) || string.IsNullOrEmpty(builder.Configuration[p.Key]))];
         builder.Configuration.AddInMemoryCollection(_published);
+        builder.Services.AddHttpClient(SandboxConsole.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(30));
         if (_botTime is not null)
         {
             // Before the product composes: Quartz and every job take their clock at configuration.
@@ -79,6 +80,7 @@ public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(app);
         var environment = _environment ?? throw new InvalidOperationException("ConfigureAsync must run first.");
+        SandboxConsole.Map(app, environment);
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var botUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? string.Empty;
@@ -101,13 +103,22 @@ public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
             // A stopped sandbox must not leave verbs pointing at emulators that are gone.
             app.Lifetime.ApplicationStopping.Register(() => File.Delete(path));
             app.Logger.LogWarning(
+                """
+
+                ==================================================================================
+                  SANDBOX (emulated Discord and monday; nothing here touches a real account)
+                  Console: {ConsoleUrl}
+                ==================================================================================
+                """,
+                botUrl.TrimEnd('/') + "/");
+            app.Logger.LogWarning(
                 "SANDBOX: emulated monday {MondayUrl} (board {BoardId}), emulated Discord {DiscordUrl}, bot {BotUrl}. Endpoints and the admin token are in {EndpointsFile}",
                 environment.MondayApiUrl, environment.BoardId, environment.DiscordRestUrl, botUrl, path);
         });
     }
 
     private static bool IsStoreChoice(string key) =>
-        key.StartsWith("Storage:", StringComparison.Ordinal) || key.StartsWith("Registry:Store", StringComparison.Ordinal);
+        key.StartsWith("Storage:", StringComparison.Ordinal) || key.StartsWith("Registry:Store", StringComparison.Ordinal) || key == "Sync:PollInterval";
 
     public async ValueTask DisposeAsync()
     {

@@ -25,6 +25,7 @@ public sealed partial class MondayClient : IDisposable
     private readonly ResiliencePipeline<AttemptOutcome> _retry;
     private readonly ResiliencePipeline _attemptTimeout;
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _queryCosts = new(StringComparer.Ordinal);
 
     public MondayClient(IMondayTransport transport, IOptions<MondayOptions> options, TimeProvider timeProvider, ILogger<MondayClient> logger)
     {
@@ -58,8 +59,15 @@ public sealed partial class MondayClient : IDisposable
     public MondayClientStatistics Statistics { get; } = new();
 
     /// <summary>Runs a read. Throws <see cref="MondayRequestException"/> when the request failed as a whole.</summary>
-    public Task<MondayResponse> QueryAsync(string document, JsonObject variables, long estimatedCost, CancellationToken cancellationToken) =>
-        SendAsync(new MondayRequest(document, variables, null), estimatedCost, cancellationToken);
+    /// <param name="priority">
+    /// <see cref="MondayRequestPriority.Background"/> (the sync poller): sent only when the budget covers it beside every
+    /// write that claimed points, never after a wait for the reset; otherwise <see cref="MondayReadDeferredException"/>.
+    /// </param>
+    public Task<MondayResponse> QueryAsync(string document, JsonObject variables, long estimatedCost, CancellationToken cancellationToken, MondayRequestPriority priority = MondayRequestPriority.Normal) =>
+        SendAsync(new MondayRequest(document, variables, null), estimatedCost, priority, cancellationToken);
+
+    /// <summary>What monday charged for <paramref name="document"/> the last time it ran (any variables); null before that.</summary>
+    public long? LearnedCost(string document) => _queryCosts.TryGetValue(document, out var cost) ? cost : null;
 
     /// <summary>
     /// Runs a mutation document under <paramref name="idempotencyKey"/>; every retry re-sends the same key, so a
@@ -68,18 +76,55 @@ public sealed partial class MondayClient : IDisposable
     public Task<MondayResponse> MutateAsync(string document, JsonObject variables, string idempotencyKey, long estimatedCost, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(idempotencyKey);
-        return SendAsync(new MondayRequest(document, variables, idempotencyKey), estimatedCost, cancellationToken);
+        return SendWriteAsync(new MondayRequest(document, variables, idempotencyKey), estimatedCost, cancellationToken);
     }
 
     public void Dispose() => _oneAtATime.Dispose();
 
-    private async Task<MondayResponse> SendAsync(MondayRequest request, long estimatedCost, CancellationToken cancellationToken)
+    // The claim is made before the write queues for the gate, so a background read that gets the gate first leaves it
+    // its points instead of making it wait for the next window.
+    private async Task<MondayResponse> SendWriteAsync(MondayRequest request, long estimatedCost, CancellationToken cancellationToken)
+    {
+        Budget.ClaimForWrite(estimatedCost);
+        try
+        {
+            return await SendAsync(request, estimatedCost, MondayRequestPriority.Normal, cancellationToken);
+        }
+        finally
+        {
+            Budget.ReleaseWriteClaim(estimatedCost);
+        }
+    }
+
+    private async Task<MondayResponse> SendAsync(MondayRequest request, long estimatedCost, MondayRequestPriority priority, CancellationToken cancellationToken)
     {
         using var activity = CoreTelemetry.Source.StartActivity(request.IdempotencyKey is null ? "monday.query" : "monday.mutation", ActivityKind.Client);
         activity?.SetTag("monday.complexity.estimated", estimatedCost);
+        if (priority == MondayRequestPriority.Normal)
+        {
+            // Waiting for the budget's reset outside the one-at-a-time gate lets a background read use what is left of
+            // the current window meanwhile; the attempt checks the budget again once it holds the gate.
+            var pace = Budget.DelayBefore(estimatedCost);
+            if (pace > TimeSpan.Zero)
+            {
+                Statistics.CountPacingWait();
+                LogPacing(_logger, pace, estimatedCost);
+                await Task.Delay(pace, _time, cancellationToken);
+            }
+        }
+
         await _oneAtATime.WaitAsync(cancellationToken);
         try
         {
+            if (priority == MondayRequestPriority.Background && !Budget.FitsInBackground(estimatedCost))
+            {
+                Statistics.BackgroundDeferred++;
+                // Writes plan their next requests around this much, so the read fits beside them next time instead of
+                // being deferred for as long as a burst lasts.
+                Budget.RecordBackground(estimatedCost);
+                throw new MondayReadDeferredException(estimatedCost);
+            }
+
             AttemptOutcome outcome;
             try
             {
@@ -99,6 +144,23 @@ public sealed partial class MondayClient : IDisposable
             {
                 activity?.SetTag("monday.complexity.query", cost.Query);
                 activity?.SetTag("monday.complexity.budget_after", cost.After);
+                if (!response.Replayed)
+                {
+                    if (request.IdempotencyKey is null)
+                    {
+                        Statistics.PointsRead += cost.Query;
+                        _queryCosts[request.Query] = cost.Query;
+                    }
+                    else
+                    {
+                        Statistics.PointsWritten += cost.Query;
+                    }
+
+                    if (priority == MondayRequestPriority.Background)
+                    {
+                        Budget.RecordBackground(cost.Query);
+                    }
+                }
             }
 
             activity?.SetTag("monday.replayed", response.Replayed);
@@ -123,7 +185,7 @@ public sealed partial class MondayClient : IDisposable
         var pace = Budget.DelayBefore(estimatedCost);
         if (pace > TimeSpan.Zero)
         {
-            Statistics.PacingWaits++;
+            Statistics.CountPacingWait();
             LogPacing(_logger, pace, estimatedCost);
             await Task.Delay(pace, _time, cancellationToken);
         }
@@ -164,7 +226,7 @@ public sealed partial class MondayClient : IDisposable
         return outcome;
     }
 
-    private static bool ShouldRetry(Outcome<AttemptOutcome> outcome)
+    private bool ShouldRetry(Outcome<AttemptOutcome> outcome)
     {
         if (outcome.Exception is { } exception)
         {
@@ -173,7 +235,10 @@ public sealed partial class MondayClient : IDisposable
 
         var response = outcome.Result!.Response;
         var requestErrors = response.RequestErrors.ToList();
-        return requestErrors.Count > 0 && requestErrors.All(e => IsRetryableKind(e.Kind));
+        // A hint longer than any single wait (a daily limit: hours) is not waited out here: retrying earlier would send a
+        // request before monday allows it. The caller gets the hint (the outbox schedules the retry at it).
+        return requestErrors.Count > 0 && requestErrors.All(e => IsRetryableKind(e.Kind))
+            && !(WaitHint(outcome.Result) is { } hint && hint > _options.MaxRetryDelay);
     }
 
     private static bool IsRetryableKind(MondayErrorKind kind) => kind is MondayErrorKind.RateLimited or MondayErrorKind.Transient;
@@ -188,9 +253,13 @@ public sealed partial class MondayClient : IDisposable
     {
         var jitter = TimeSpan.FromMilliseconds(Random.Shared.Next(0, 1000));
         var hint = outcome.Result is { } result ? WaitHint(result) : null;
-        var delay = hint is { } serverWait
-            ? serverWait + jitter
-            : TimeSpan.FromTicks((long)(_options.RetryBaseDelay.Ticks * Math.Pow(2, attemptNumber) * (0.5 + Random.Shared.NextDouble())));
+        if (hint is { } serverWait)
+        {
+            // Never earlier than monday's hint (ShouldRetry refused hints above MaxRetryDelay); jitter only adds.
+            return serverWait + jitter;
+        }
+
+        var delay = TimeSpan.FromTicks((long)(_options.RetryBaseDelay.Ticks * Math.Pow(2, attemptNumber) * (0.5 + Random.Shared.NextDouble())));
         return delay > _options.MaxRetryDelay ? _options.MaxRetryDelay : delay;
     }
 
@@ -239,5 +308,49 @@ public sealed class MondayClientStatistics
 
     public long ReplayedResponses { get; internal set; }
 
-    public long PacingWaits { get; internal set; }
+    private long _pacingWaits;
+
+    /// <summary>Waits for the budget's reset before a request (counted from any caller, so atomically).</summary>
+    public long PacingWaits => Interlocked.Read(ref _pacingWaits);
+
+    internal void CountPacingWait() => Interlocked.Increment(ref _pacingWaits);
+
+    /// <summary>Complexity points monday charged for reads / writes (from each answer's <c>complexity.query</c>).</summary>
+    public long PointsRead { get; internal set; }
+
+    public long PointsWritten { get; internal set; }
+
+    /// <summary>Background reads not sent because writes needed the budget.</summary>
+    public long BackgroundDeferred { get; internal set; }
+}
+
+/// <summary>Who waits when the complexity budget is short: writes (normal) keep priority over the sync poller (background).</summary>
+public enum MondayRequestPriority
+{
+    Normal,
+    Background,
+}
+
+/// <summary>A background read was not sent: the budget left beside the writes' claims does not cover it. Nothing changed.</summary>
+public sealed class MondayReadDeferredException : Exception
+{
+    public MondayReadDeferredException(long cost)
+        : base($"A background read of about {cost} complexity points was deferred: writes need the budget now.")
+    {
+    }
+
+    public MondayReadDeferredException()
+        : base("A background read was deferred: writes need the budget now.")
+    {
+    }
+
+    public MondayReadDeferredException(string message)
+        : base(message)
+    {
+    }
+
+    public MondayReadDeferredException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
 }

@@ -304,11 +304,11 @@ public sealed partial class MondayLedger : ILedger
 
     private List<PlannedCommand> TakeChunk(List<PlannedCommand> planned, int start)
     {
-        var remainingCost = RequestOverheadEstimate + planned.Skip(start).Sum(p => p.Parts.Sum(part => EstimateCost(part.Kind)));
+        var remainingCost = OverheadEstimate() + planned.Skip(start).Sum(p => p.Parts.Sum(part => EstimateCost(part.Kind)));
         var perRequestCap = Math.Min(_options.MaxQueryComplexity * 9 / 10, AffordableBudget(remainingCost));
         var chunk = new List<PlannedCommand>();
         var parts = 0;
-        long cost = RequestOverheadEstimate;
+        var cost = OverheadEstimate();
         for (var i = start; i < planned.Count; i++)
         {
             var candidate = planned[i];
@@ -333,14 +333,14 @@ public sealed partial class MondayLedger : ILedger
     /// </summary>
     private long AffordableBudget(long remainingCost)
     {
-        var available = _client.Budget.Available;
+        var available = _client.Budget.Available - _client.Budget.BackgroundReserve;
         var limit = _client.Budget.Limit;
         if (available is null || limit is null)
         {
             return long.MaxValue;
         }
 
-        return remainingCost <= available.Value || available.Value >= limit.Value / 2 ? available.Value : limit.Value;
+        return remainingCost <= available.Value || available.Value >= limit.Value / 2 ? available.Value : limit.Value - _client.Budget.BackgroundReserve;
     }
 
     private async Task SendChunkAsync(List<PlannedCommand> chunk, LedgerResult?[] results, CancellationToken cancellationToken)
@@ -355,7 +355,7 @@ public sealed partial class MondayLedger : ILedger
         }
 
         var kinds = chunk.SelectMany(c => c.Parts.Select(p => p.Kind)).ToList();
-        var estimate = RequestOverheadEstimate + kinds.Sum(EstimateCost);
+        var estimate = OverheadEstimate() + kinds.Sum(EstimateCost);
         var (document, variables) = batch.Build();
         MondayResponse response;
         try
@@ -499,6 +499,16 @@ public sealed partial class MondayLedger : ILedger
     private static Dictionary<string, JsonNode?> Vars(params (string Name, string? Value)[] values) =>
         values.ToDictionary(v => v.Name, v => v.Value is null ? null : (JsonNode?)JsonValue.Create(v.Value), StringComparer.Ordinal);
 
+    // A learned per-mutation cost already carries its share of the request's own cost (rounded up): adding a guess on
+    // top would keep the last mutation of every window out of it.
+    private long OverheadEstimate()
+    {
+        lock (_costGate)
+        {
+            return _learnedCosts.Count > 0 ? 0 : RequestOverheadEstimate;
+        }
+    }
+
     private long EstimateCost(MutationKind kind)
     {
         lock (_costGate)
@@ -514,7 +524,8 @@ public sealed partial class MondayLedger : ILedger
     }
 
     /// <summary>
-    /// Learns per-mutation costs from monday's reported query cost (10 % margin). A mixed batch can only raise
+    /// Learns per-mutation costs exactly from monday's reported query cost (monday charges a kind the same every time, so
+    /// a margin would only leave budget unused in every window). A mixed batch can only raise
     /// an estimate, never lower it, because its average hides the dearer kinds.
     /// </summary>
     private void Learn(List<MutationKind> kinds, long queryCost)
@@ -524,7 +535,7 @@ public sealed partial class MondayLedger : ILedger
             return;
         }
 
-        var perMutation = (long)Math.Ceiling(queryCost * 1.1 / kinds.Count);
+        var perMutation = (queryCost + kinds.Count - 1) / kinds.Count;
         lock (_costGate)
         {
             var distinct = kinds.Distinct().ToList();

@@ -27,8 +27,13 @@ public sealed class MondayEmulator : IAsyncDisposable
     private readonly MondayStore _store;
     private readonly CancellationTokenSource _stopping;
 
-    private MondayEmulator(WebApplication app, MondayStore store, Uri baseUrl, MondayEmulatorFaults faults, MondayEmulatorStats stats, CancellationTokenSource stopping)
+    private readonly MondayWebhookDispatcher _webhooks;
+    private readonly Action<long, JsonObject, string?> _editItem;
+
+    private MondayEmulator(WebApplication app, MondayStore store, Uri baseUrl, MondayEmulatorFaults faults, MondayEmulatorStats stats, CancellationTokenSource stopping, MondayWebhookDispatcher webhooks, Action<long, JsonObject, string?> editItem)
     {
+        _webhooks = webhooks;
+        _editItem = editItem;
         _app = app;
         _store = store;
         BaseUrl = baseUrl;
@@ -59,7 +64,6 @@ public sealed class MondayEmulator : IAsyncDisposable
         var limiter = new MondayRateLimiter(options.RateLimits, options.TimeProvider);
         var idempotency = new IdempotencyCache(options.TimeProvider, options.IdempotencyWindow);
         var stopping = new CancellationTokenSource();
-        var handler = new MondayRequestHandler(options, schema, store, limiter, idempotency, faults, stats, stopping.Token);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.ClearProviders();
@@ -69,8 +73,12 @@ public sealed class MondayEmulator : IAsyncDisposable
             kestrel.AddServerHeader = false;
             kestrel.Listen(IPAddress.Loopback, options.Port);
         });
+        builder.Services.AddHttpClient(MondayWebhookDispatcher.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10));
         var app = builder.Build();
-        var control = new MondayControlApi(store, faults, stats);
+        var webhooks = new MondayWebhookDispatcher(store, stats, app.Services.GetRequiredService<IHttpClientFactory>().CreateClient(MondayWebhookDispatcher.HttpClientName));
+        var handler = new MondayRequestHandler(options, schema, store, limiter, idempotency, faults, stats, webhooks, stopping.Token);
+        Action<long, JsonObject, string?> editItem = (id, values, group) => EditItem(store, schema, options, stats, webhooks, id, values, group);
+        var control = new MondayControlApi(store, faults, stats, editItem);
         app.Run(context =>
         {
             var path = context.Request.Path.Value ?? string.Empty;
@@ -95,13 +103,65 @@ public sealed class MondayEmulator : IAsyncDisposable
         catch
         {
             await app.DisposeAsync();
+            await webhooks.DisposeAsync();
             stopping.Dispose();
             throw;
         }
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;
-        return new MondayEmulator(app, store, new Uri($"http://127.0.0.1:{port}/"), faults, stats, stopping);
+        return new MondayEmulator(app, store, new Uri($"http://127.0.0.1:{port}/"), faults, stats, stopping, webhooks, editItem);
+    }
+
+    /// <summary>
+    /// A person edits an item in monday's UI: <paramref name="columnValues"/> as <c>change_multiple_column_values</c>
+    /// takes them (plus <c>name</c>), optionally a move to <paramref name="groupId"/>. No API request is counted or
+    /// charged; <c>updated_at</c> moves and board webhooks fire.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown item, column or group, or a value the column refuses; nothing changed.</exception>
+    public void EditItem(long itemId, JsonObject columnValues, string? groupId = null) => _editItem(itemId, columnValues, groupId);
+
+    /// <summary>Webhook event deliveries so far (challenges not included).</summary>
+    public IReadOnlyList<MondayWebhookDelivery> WebhookDeliveries => _webhooks.Deliveries;
+
+    /// <summary>Challenges and deliveries queued or in flight.</summary>
+    public long WebhooksPending => _webhooks.Pending;
+
+    /// <summary>Webhooks that answered their challenge, as (id, board, event, url).</summary>
+    public IReadOnlyList<(long Id, long BoardId, string Event, string Url)> Webhooks()
+    {
+        lock (_store.Gate)
+        {
+            return [.. _store.State.Webhooks.Where(w => w.Verified).Select(w => (w.Id, w.BoardId, w.Event, w.Url))];
+        }
+    }
+
+    /// <summary>Delivers <paramref name="delivery"/> again (monday's retry, <c>isRetry: true</c>); returns the receiver's status.</summary>
+    public Task<int> RedeliverAsync(MondayWebhookDelivery delivery, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        return _webhooks.RedeliverAsync(delivery, cancellationToken);
+    }
+
+    private static void EditItem(MondayStore store, MondaySchema schema, MondayEmulatorOptions options, MondayEmulatorStats stats, MondayWebhookDispatcher webhooks, long itemId, JsonObject columnValues, string? groupId)
+    {
+        ArgumentNullException.ThrowIfNull(columnValues);
+        IReadOnlyList<MondayItemEvent> events;
+        lock (store.Gate)
+        {
+            try
+            {
+                var executor = new MondayExecutor(schema, store, options, stats);
+                var context = new MondayExecutionContext(MondayApiVersions.Current, DefaultUserId, new ComplexitySnapshot(0, 0, 0, 0), options.TimeProvider.GetUtcNow());
+                events = executor.EditDirectly(itemId, (JsonObject)columnValues.DeepClone(), groupId, context);
+            }
+            catch (MondayApiException e)
+            {
+                throw new ArgumentException($"{e.Code}: {e.Message}", nameof(columnValues), e);
+            }
+        }
+
+        webhooks.Raise(events);
     }
 
     /// <summary>Serves until <paramref name="cancellationToken"/> fires (for <c>bot emulate monday</c>).</summary>
@@ -171,6 +231,7 @@ public sealed class MondayEmulator : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
+        await _webhooks.DisposeAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
         _stopping.Dispose();
@@ -182,7 +243,7 @@ public sealed class MondayEmulator : IAsyncDisposable
 /// <c>POST /__emulator/faults</c> (<c>{"kind":"server_error|hang|drop|execute_then_drop","count":1,"status":503}</c> or
 /// <c>{"kind":"random","ratio":0.1,"seed":42,"status":500}</c>), <c>DELETE /__emulator/faults</c>.
 /// </summary>
-internal sealed class MondayControlApi(MondayStore store, MondayEmulatorFaults faults, MondayEmulatorStats stats)
+internal sealed class MondayControlApi(MondayStore store, MondayEmulatorFaults faults, MondayEmulatorStats stats, Action<long, JsonObject, string?> editItem)
 {
     public const string Prefix = "/__emulator/";
 
@@ -223,9 +284,58 @@ internal sealed class MondayControlApi(MondayStore store, MondayEmulatorFaults f
                     return;
                 }
 
+            case var itemPath when itemPath.StartsWith("items/", StringComparison.Ordinal) && HttpMethods.IsPost(method):
+                {
+                    var problem = await EditItemAsync(context, itemPath["items/".Length..]);
+                    if (problem is null)
+                    {
+                        context.Response.StatusCode = 204;
+                    }
+                    else
+                    {
+                        await WriteJsonAsync(context, 400, new JsonObject { ["error"] = problem }.ToJsonString());
+                    }
+
+                    return;
+                }
+
             default:
                 context.Response.StatusCode = 404;
                 return;
+        }
+    }
+
+    /// <summary><c>POST /__emulator/items/{id}</c> <c>{"column_values": {...}, "group_id": "..."}</c>: an edit made in monday's UI.</summary>
+    private async Task<string?> EditItemAsync(HttpContext context, string id)
+    {
+        if (!long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var itemId))
+        {
+            return "The item id must be digits";
+        }
+
+        JsonObject? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted) as JsonObject;
+        }
+        catch (JsonException e)
+        {
+            return "Body must be JSON: " + e.Message;
+        }
+
+        if (body is null || (body["column_values"] is not (null or JsonObject)) || (body["group_id"] is not null && body["group_id"]!.GetValueKind() != JsonValueKind.String))
+        {
+            return "Body must be {\"column_values\": {...}, \"group_id\": \"...\"}";
+        }
+
+        try
+        {
+            editItem(itemId, body["column_values"] as JsonObject ?? [], body["group_id"]?.GetValue<string>());
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
         }
     }
 
@@ -267,8 +377,20 @@ internal sealed class MondayControlApi(MondayStore store, MondayEmulatorFaults f
                 case "random":
                     faults.SetRandomFailureRatio(body["ratio"]?.GetValue<double>() ?? 0, body["seed"]?.GetValue<int>() ?? 0, status);
                     break;
+                case "complexity_exhausted":
+                    faults.ComplexityExhaustedNext(count, body["retry_in_seconds"]?.GetValue<int>() ?? 22);
+                    break;
+                case "minute_limit":
+                    faults.MinuteLimitNext(count, body["retry_in_seconds"]?.GetValue<int>() ?? 41);
+                    break;
+                case "daily_limit":
+                    faults.DailyLimitNext(count, body["retry_in_seconds"]?.GetValue<int>());
+                    break;
+                case "rate_limit_storm":
+                    faults.SetRateLimitStorm(body["ratio"]?.GetValue<double>() ?? 0, body["seed"]?.GetValue<int>() ?? 0, body["retry_in_seconds"]?.GetValue<int>() ?? 5);
+                    break;
                 default:
-                    return "kind must be one of server_error, hang, drop, execute_then_drop, random";
+                    return "kind must be one of server_error, hang, drop, execute_then_drop, random, complexity_exhausted, minute_limit, daily_limit, rate_limit_storm";
             }
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
@@ -300,6 +422,8 @@ internal sealed class MondayControlApi(MondayStore store, MondayEmulatorFaults f
             ["faults_injected"] = stats.FaultsInjected,
             ["validation_failures"] = stats.ValidationFailures,
             ["unauthorized"] = stats.Unauthorized,
+            ["requests_before_hint"] = stats.RequestsBeforeHint,
+            ["webhook_deliveries"] = stats.WebhookDeliveries,
             ["rejections_by_code"] = byCode,
         };
     }

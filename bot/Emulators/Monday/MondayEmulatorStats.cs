@@ -17,6 +17,8 @@ public sealed class MondayEmulatorStats
     private long _faultsInjected;
     private long _validationFailures;
     private long _unauthorized;
+    private long _requestsBeforeHint;
+    private long _webhookDeliveries;
 
     /// <summary>Every HTTP request to <c>/v2</c>, including rejected and faulted ones.</summary>
     public long TotalRequests => Interlocked.Read(ref _totalRequests);
@@ -45,6 +47,15 @@ public sealed class MondayEmulatorStats
 
     public long Unauthorized => Interlocked.Read(ref _unauthorized);
 
+    /// <summary>
+    /// Requests that arrived while an earlier rate-limit answer's hint (<c>retry_in_seconds</c> / <c>Retry-After</c>) had
+    /// not yet passed: a client that honours monday's hints keeps this at 0.
+    /// </summary>
+    public long RequestsBeforeHint => Interlocked.Read(ref _requestsBeforeHint);
+
+    /// <summary>Webhook event deliveries POSTed (challenges not counted).</summary>
+    public long WebhookDeliveries => Interlocked.Read(ref _webhookDeliveries);
+
     /// <summary>Rejections per <c>extensions.code</c> (rate limits, 401, 409, ...).</summary>
     public IReadOnlyDictionary<string, int> RejectionsByCode => new Dictionary<string, int>(_rejectionsByCode, StringComparer.Ordinal);
 
@@ -64,7 +75,13 @@ public sealed class MondayEmulatorStats
         Interlocked.Exchange(ref _faultsInjected, 0);
         Interlocked.Exchange(ref _validationFailures, 0);
         Interlocked.Exchange(ref _unauthorized, 0);
+        Interlocked.Exchange(ref _requestsBeforeHint, 0);
+        Interlocked.Exchange(ref _webhookDeliveries, 0);
     }
+
+    internal void CountRequestBeforeHint() => Interlocked.Increment(ref _requestsBeforeHint);
+
+    internal void CountWebhookDelivery() => Interlocked.Increment(ref _webhookDeliveries);
 
     internal void CountRequest() => Interlocked.Increment(ref _totalRequests);
 

@@ -31,3 +31,6 @@ public sealed record MondayItemSnapshot(
 public sealed record MondayUpdateSnapshot(long Id, long ItemId, long? ParentUpdateId, string Body, long CreatorId, DateTimeOffset CreatedAt);
 
 public sealed record MondayUserSnapshot(long Id, string Name, string Email, bool IsAdmin);
+
+/// <summary>One webhook event POSTed by the emulator: the receiver's HTTP status (0 when unreachable).</summary>
+public sealed record MondayWebhookDelivery(long WebhookId, string Url, string Body, int Status);

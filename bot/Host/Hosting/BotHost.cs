@@ -2,6 +2,7 @@ using DiscordLedgerBot.Api;
 using DiscordLedgerBot.Core.Storage;
 using DiscordLedgerBot.Discord.Interactions;
 using DiscordLedgerBot.Handoff;
+using DiscordLedgerBot.Sync;
 using DiscordLedgerBot.Mcp;
 using DiscordLedgerBot.Registry;
 using DiscordLedgerBot.Telemetry;
@@ -90,6 +91,7 @@ public static class BotHost
         app.MapServiceDefaults();
         app.MapLedgerBotMetrics();
         app.MapLedgerBotApi();
+        app.MapMondayWebhooks();
         app.MapLedgerBotMcp();
         app.MapRegistryAdmin();
         app.MapLocalHandoff();

@@ -7,6 +7,7 @@ using DiscordLedgerBot.Core.Outbox;
 using DiscordLedgerBot.Core.Redis;
 using DiscordLedgerBot.Core.Registry;
 using DiscordLedgerBot.Core.Storage;
+using DiscordLedgerBot.Core.Sync;
 using DiscordLedgerBot.Discord;
 using DiscordLedgerBot.Discord.Interactions;
 using DiscordLedgerBot.Handoff;
@@ -16,6 +17,7 @@ using DiscordLedgerBot.Registry;
 using DiscordLedgerBot.Slices;
 using DiscordLedgerBot.Slices.Escalation;
 using DiscordLedgerBot.Slices.Ledger;
+using DiscordLedgerBot.Sync;
 using DiscordLedgerBot.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -61,6 +63,7 @@ public static class LedgerBotComposition
 
         services.AddLedgerStorage();
         services.AddMondayLedger(configuration);
+        services.AddLedgerSync(configuration);
         services.AddLedgerOutbox(configuration);
         services.TryAddSingleton<OutboxCompletion>();
         services.TryAddSingleton<IDecisionRecorder, OutboxDecisionRecorder>();
@@ -83,7 +86,7 @@ public static class LedgerBotComposition
 
     /// <summary>The options every role needs valid before it touches anything; the bot adds Discord's and the registry's.</summary>
     public static IReadOnlyList<Type> OptionsFor(LedgerBotRole role) => role == LedgerBotRole.Bot
-        ? [typeof(MondayOptions), typeof(StorageOptions), typeof(RedisOptions), typeof(OutboxOptions), typeof(LedgerOptions), typeof(RegistryOptions), typeof(Discord.DiscordOptions), typeof(DiscordInteractionsOptions), typeof(ApiOptions), typeof(McpOptions), typeof(EscalationOptions)]
+        ? [typeof(MondayOptions), typeof(StorageOptions), typeof(RedisOptions), typeof(OutboxOptions), typeof(LedgerOptions), typeof(RegistryOptions), typeof(Discord.DiscordOptions), typeof(DiscordInteractionsOptions), typeof(ApiOptions), typeof(McpOptions), typeof(SyncOptions), typeof(EscalationOptions)]
         : [typeof(MondayOptions), typeof(StorageOptions), typeof(RedisOptions), typeof(OutboxOptions), typeof(LedgerOptions), typeof(RegistryOptions)];
 
     /// <summary>Every configuration problem of <paramref name="optionTypes"/> at once, each naming its key and env variable.</summary>
@@ -123,6 +126,11 @@ public static class LedgerBotComposition
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         services.AddLedgerBotMcpHttp(configuration);
         services.AddLedgerBotJobs(configuration);
+        // monday → bot: the poll on the shared scheduler, webhook re-reads on their own reader.
+        services.TryAddSingleton<MondayWebhookQueue>();
+        services.AddHostedService<MondayWebhookWorker>();
+        services.AddHostedService<OwnWriteNotifier>();
+        services.AddHostedService<MondaySyncScheduler>();
     }
 
     /// <summary>

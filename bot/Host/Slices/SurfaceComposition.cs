@@ -23,6 +23,7 @@ public static class SurfaceComposition
         services.TryAddSingleton<SurfaceAuthority>();
         services.TryAddSingleton<OwnerDirectory>();
         services.TryAddSingleton<LedgerItemIndex>();
+        services.TryAddSingleton<DiscordLedgerBot.Core.Sync.ILedgerLocalView>(sp => sp.GetRequiredService<LedgerItemIndex>());
         services.TryAddSingleton<CardStore>();
         services.TryAddSingleton<DigestLog>();
         services.TryAddSingleton<SurfaceJournal>();

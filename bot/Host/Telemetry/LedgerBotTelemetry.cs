@@ -26,7 +26,18 @@ public static class LedgerBotTelemetry
             .WithTracing(tracing =>
             {
                 tracing.AddSource([.. Sources])
-                    .AddAspNetCoreInstrumentation(o => o.Filter = http => !IsScrapeOrProbe(http.Request.Path))
+                    .AddAspNetCoreInstrumentation(o =>
+                    {
+                        o.Filter = http => !IsScrapeOrProbe(http.Request.Path);
+                        // The monday webhook's path token is its secret: spans carry the route template instead.
+                        o.EnrichWithHttpRequest = (activity, request) =>
+                        {
+                            if (request.Path.StartsWithSegments("/webhooks/monday", StringComparison.Ordinal))
+                            {
+                                activity.SetTag("url.path", Sync.MondayWebhookEndpoint.Route);
+                            }
+                        };
+                    })
                     .AddHttpClientInstrumentation();
                 if (!string.IsNullOrWhiteSpace(endpoint))
                 {

@@ -91,6 +91,8 @@ public static class ReplayRunner
                     break;
                 case "boardEdit":
                     await EditBoardAsync(step, cancellationToken);
+                    // The poll that would follow within one interval, so the change flows back as it would in production.
+                    await services.GetRequiredService<Core.Sync.LedgerSync>().PollAsync(cancellationToken);
                     break;
                 case "health":
                     RecordHealth(step);

@@ -48,6 +48,15 @@ public static class MondayDocuments
         "query LedgerNextItemsPage($cursor: String!) { " + ComplexitySelection +
         " next_items_page(cursor: $cursor, limit: 500) { cursor items { " + ItemSelection + " } } }";
 
+    /// <summary>The sync poller's listing: newest change first (ordered by <c>__last_updated__</c>), with <c>updated_at</c>.</summary>
+    public const string ChangedItemsPage =
+        "query LedgerChangedItems($board: [ID!], $limit: Int!, $query: ItemsQuery) { " + ComplexitySelection +
+        " boards(ids: $board) { items_page(limit: $limit, query_params: $query) { cursor items { updated_at " + ItemSelection + " } } } }";
+
+    public const string NextChangedItemsPage =
+        "query LedgerNextChangedItems($cursor: String!, $limit: Int!) { " + ComplexitySelection +
+        " next_items_page(cursor: $cursor, limit: $limit) { cursor items { updated_at " + ItemSelection + " } } }";
+
     /// <summary>Every constant document, for schema validation tests.</summary>
     public static IReadOnlyDictionary<string, string> All { get; } = new Dictionary<string, string>
     {
@@ -59,5 +68,7 @@ public static class MondayDocuments
         [nameof(ItemsByColumnValues)] = ItemsByColumnValues,
         [nameof(ItemsPage)] = ItemsPage,
         [nameof(NextItemsPage)] = NextItemsPage,
+        [nameof(ChangedItemsPage)] = ChangedItemsPage,
+        [nameof(NextChangedItemsPage)] = NextChangedItemsPage,
     };
 }

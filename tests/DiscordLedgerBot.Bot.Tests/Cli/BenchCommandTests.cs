@@ -22,11 +22,43 @@ public class BenchCommandTests
         Assert.True(report["writesPerRequest"]!.GetValue<double>() >= 20);
     }
 
+    [Fact]
+    public async Task Ledger_burst_with_polling_under_a_429_storm_loses_nothing_and_never_runs_ahead_of_a_hint()
+    {
+        var (context, output, _) = CliHarness.Context(new Uri("http://127.0.0.1:9/v2"));
+
+        var exit = await new BenchCommand().RunAsync(context, ["ledger-burst", "--writes", "300", "--poll", "--storm", "0.3", "--json"], CancellationToken.None);
+
+        Assert.Equal(0, exit);
+        var report = JsonNode.Parse(output.ToString())!;
+        Assert.Equal(300, report["itemsCreated"]!.GetValue<int>());
+        Assert.Equal(0, report["lost"]!.GetValue<int>());
+        Assert.Equal(0, report["duplicated"]!.GetValue<int>());
+        Assert.Equal(0, report["requestsBeforeHint"]!.GetValue<long>());
+        Assert.True(report["stormRateLimited"]!.GetValue<long>() > 0);
+        Assert.True(report["polls"]!.GetValue<int>() > 0);
+    }
+
+    [Fact]
+    public async Task Sync_poll_sees_every_edit_made_on_monday()
+    {
+        var (context, output, _) = CliHarness.Context(new Uri("http://127.0.0.1:9/v2"));
+
+        var exit = await new BenchCommand().RunAsync(context, ["sync-poll", "--items", "500", "--polls", "2", "--json"], CancellationToken.None);
+
+        Assert.Equal(0, exit);
+        var report = JsonNode.Parse(output.ToString())!;
+        Assert.Equal(10, report["editsMade"]!.GetValue<int>());
+        Assert.Equal(0, report["missedChanges"]!.GetValue<int>());
+    }
+
     [Theory]
     [InlineData]
     [InlineData("other")]
     [InlineData("ledger-burst", "--writes", "0")]
     [InlineData("ledger-burst", "--budget", "10")]
+    [InlineData("ledger-burst", "--storm", "2")]
+    [InlineData("sync-poll", "--items", "0")]
     public async Task Bad_arguments_are_usage_errors(params string[] args)
     {
         var (context, _, _) = CliHarness.Context(new Uri("http://127.0.0.1:9/v2"));

@@ -98,6 +98,13 @@ public class MondayDocumentSchemaTests
             },
         },
         nameof(MondayDocuments.NextItemsPage) => new() { ["cursor"] = "abc" },
+        nameof(MondayDocuments.ChangedItemsPage) => new()
+        {
+            ["board"] = new JsonArray("1001"),
+            ["limit"] = 100,
+            ["query"] = new JsonObject { ["order_by"] = new JsonArray(new JsonObject { ["column_id"] = "__last_updated__", ["direction"] = "desc" }) },
+        },
+        nameof(MondayDocuments.NextChangedItemsPage) => new() { ["cursor"] = "abc", ["limit"] = 100 },
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Add sample variables for the new document."),
     };
 }

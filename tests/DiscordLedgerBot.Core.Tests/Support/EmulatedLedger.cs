@@ -30,6 +30,13 @@ internal sealed class EmulatedLedger : IAsyncDisposable
 
     public MondayOptions Options { get; }
 
+    /// <summary>Runs before each request goes out (e.g. to move a fake clock at an exact point of a listing).</summary>
+    public Action<MondayRequest>? BeforeSend
+    {
+        get => Transport.BeforeSend;
+        set => Transport.BeforeSend = value;
+    }
+
     public long BoardId => long.Parse(Options.BoardId, System.Globalization.CultureInfo.InvariantCulture);
 
     public static async Task<EmulatedLedger> StartAsync(TimeProvider time, Action<MondayEmulatorOptions>? configure = null)
@@ -66,8 +73,11 @@ internal sealed class EmulatedLedger : IAsyncDisposable
 
         public long Total => Writes + Reads;
 
+        public Action<MondayRequest>? BeforeSend { get; set; }
+
         public Task<MondayRawResponse> SendAsync(MondayRequest request, CancellationToken cancellationToken)
         {
+            BeforeSend?.Invoke(request);
             Interlocked.Increment(ref request.IdempotencyKey is null ? ref _reads : ref _writes);
             return inner.SendAsync(request, cancellationToken);
         }

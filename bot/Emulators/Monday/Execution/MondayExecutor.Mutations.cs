@@ -34,6 +34,8 @@ internal sealed partial class MondayExecutor
             "move_item_to_group" => MoveItemToGroup(args),
             "create_update" => CreateUpdate(args),
             "create_or_get_tag" => CreateOrGetTag(args),
+            "create_webhook" => CreateWebhook(args),
+            "delete_webhook" => DeleteWebhook(args),
             _ => Unresolved.Instance,
         };
         if (result is Unresolved)
@@ -296,6 +298,7 @@ internal sealed partial class MondayExecutor
                 converted[columnId] = ColumnValues.Write(column, value, createLabels, _context.Now, State);
             }
 
+            var previousName = item.Name;
             if (newName is not null)
             {
                 item.Name = newName;
@@ -303,6 +306,12 @@ internal sealed partial class MondayExecutor
 
             foreach (var (columnId, stored) in converted)
             {
+                if (!isNew && item.Values.GetValueOrDefault(columnId) != stored)
+                {
+                    var column = board.Columns.First(c => c.Id == columnId);
+                    RaiseItemEvent("change_column_value", item, columnId, column.Type, stored, item.Values.GetValueOrDefault(columnId));
+                }
+
                 if (stored is null)
                 {
                     item.Values.Remove(columnId);
@@ -316,6 +325,10 @@ internal sealed partial class MondayExecutor
             if (!isNew)
             {
                 item.UpdatedAt = _context.Now;
+                if (newName is not null && newName != previousName)
+                {
+                    RaiseItemEvent("change_name", item, "name", "name", JsonSerializer.Serialize(newName), JsonSerializer.Serialize(previousName));
+                }
             }
         }
         catch (MondayApiException)
@@ -368,6 +381,7 @@ internal sealed partial class MondayExecutor
         State.Items.Add(item);
         board.UpdatedAt = _context.Now;
         _stats.CountItemCreated();
+        RaiseItemEvent("create_item", item, null, null, null, null);
         return item;
     }
 
@@ -496,6 +510,11 @@ internal sealed partial class MondayExecutor
     private ItemRecord SetItemState(JsonObject args, string state)
     {
         var item = RequireItem(args);
+        if (item.State != state)
+        {
+            RaiseItemEvent(state == "archived" ? "item_archived" : "item_deleted", item, null, null, null, null);
+        }
+
         item.State = state;
         item.UpdatedAt = _context.Now;
         foreach (var subitem in State.Items.Where(i => i.ParentItemId == item.Id && i.State == "active"))
@@ -515,8 +534,10 @@ internal sealed partial class MondayExecutor
         if (item.GroupId != group.Id)
         {
             item.Position = State.Items.Where(i => i.BoardId == board.Id && i.GroupId == group.Id).Select(i => i.Position).DefaultIfEmpty(0).Max() + 1;
+            var previousGroup = item.GroupId;
             item.GroupId = group.Id;
             item.UpdatedAt = _context.Now;
+            RaiseItemEvent("item_moved_to_any_group", item, null, null, group.Id, previousGroup);
         }
 
         return item;
@@ -562,5 +583,59 @@ internal sealed partial class MondayExecutor
         }
 
         return tag;
+    }
+
+    private void RaiseItemEvent(string @event, ItemRecord item, string? columnId, string? columnType, string? value, string? previous) =>
+        _itemEvents.Add(new MondayItemEvent(@event, item.BoardId, item.Id, item.Name, item.GroupId, columnId, columnType, value, previous, _context.Now, _context.UserId));
+
+    private static readonly HashSet<string> SupportedWebhookEvents = new(StringComparer.Ordinal)
+    {
+        "change_column_value", "change_status_column_value", "change_specific_column_value", "change_name", "create_item",
+        "item_archived", "item_deleted", "item_moved_to_any_group",
+    };
+
+    private WebhookRecord CreateWebhook(JsonObject args)
+    {
+        var board = RequireBoard(args);
+        var url = args["url"]!.GetValue<string>();
+        if (url.Length > 255 || !Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https"))
+        {
+            throw MondayApiException.InvalidArgument("url must be an absolute http(s) URL of at most 255 characters");
+        }
+
+        var @event = args["event"]!.GetValue<string>();
+        if (!SupportedWebhookEvents.Contains(@event))
+        {
+            throw new MondayApiException("EmulatorUnsupportedField", $"Webhook event '{@event}' is valid in monday's schema but not fired by the emulator");
+        }
+
+        var config = args["config"] switch
+        {
+            null => null,
+            JsonValue text when text.TryGetValue<string>(out var json) => json,
+            JsonNode node => node.ToJsonString(),
+        };
+        if (@event == "change_specific_column_value")
+        {
+            var columnId = config is null ? null : JsonNode.Parse(config)?["columnId"]?.GetValue<string>();
+            if (columnId is null || board.Columns.All(c => c.Id != columnId))
+            {
+                throw MondayApiException.InvalidArgument("change_specific_column_value needs config {\"columnId\": \"<a column of the board>\"}");
+            }
+        }
+
+        var webhook = new WebhookRecord { Id = State.NextWebhookId++, BoardId = board.Id, Url = url, Event = @event, Config = config };
+        State.Webhooks.Add(webhook);
+        _webhooksCreated.Add(webhook);
+        return webhook;
+    }
+
+    private WebhookRecord DeleteWebhook(JsonObject args)
+    {
+        var id = args["id"]!.GetValue<string>();
+        var webhook = State.Webhooks.FirstOrDefault(w => w.Id.ToString(CultureInfo.InvariantCulture) == id)
+            ?? throw new MondayApiException("ResourceNotFoundException", $"Webhook {id} does not exist");
+        State.Webhooks.Remove(webhook);
+        return webhook;
     }
 }

@@ -160,6 +160,14 @@ internal sealed partial class MondayExecutor
             "is_default_workspace" => workspace.Id == 1,
             _ => Unresolved.Instance,
         },
+        WebhookRecord webhook => field switch
+        {
+            "id" => webhook.Id.ToString(CultureInfo.InvariantCulture),
+            "board_id" => webhook.BoardId.ToString(CultureInfo.InvariantCulture),
+            "event" => webhook.Event,
+            "config" => webhook.Config,
+            _ => Unresolved.Instance,
+        },
         TagRecord tag => field switch
         {
             "id" => tag.Id,

@@ -17,7 +17,7 @@ internal interface ITypedSource
 }
 
 /// <summary>Result of executing one operation: <c>data</c> (null when a non-null root failed) and errors.</summary>
-internal sealed record ExecutionResult(JsonObject? Data, IReadOnlyList<MondayGraphQLError> Errors, int MutationFieldsExecuted);
+internal sealed record ExecutionResult(JsonObject? Data, IReadOnlyList<MondayGraphQLError> Errors, int MutationFieldsExecuted, IReadOnlyList<MondayItemEvent> ItemEvents, IReadOnlyList<WebhookRecord> WebhooksCreated);
 
 /// <summary>
 /// Executes a validated operation against <see cref="MondayStore"/> following the GraphQL execution algorithm:
@@ -36,6 +36,8 @@ internal sealed partial class MondayExecutor
     private MondayExecutionContext _context = null!;
     private bool _changed;
     private int _mutationFields;
+    private readonly List<MondayItemEvent> _itemEvents = [];
+    private readonly List<WebhookRecord> _webhooksCreated = [];
 
     public MondayExecutor(MondaySchema schema, MondayStore store, MondayEmulatorOptions options, MondayEmulatorStats stats)
     {
@@ -53,6 +55,8 @@ internal sealed partial class MondayExecutor
         _operation = operation;
         _context = context;
         _errors.Clear();
+        _itemEvents.Clear();
+        _webhooksCreated.Clear();
         _changed = false;
         _mutationFields = 0;
         var rootType = operation.Operation.Kind == OperationKind.Mutation ? _schema.MutationType : _schema.QueryType;
@@ -71,7 +75,31 @@ internal sealed partial class MondayExecutor
             _store.Save();
         }
 
-        return new ExecutionResult(data, [.. _errors], _mutationFields);
+        return new ExecutionResult(data, [.. _errors], _mutationFields, [.. _itemEvents], [.. _webhooksCreated]);
+    }
+
+    /// <summary>
+    /// An edit "made in monday's UI": column values (and optionally a group) changed without an API call, so no budget,
+    /// no request count, but updated_at moves and webhooks fire. The caller holds the store lock.
+    /// </summary>
+    public IReadOnlyList<MondayItemEvent> EditDirectly(long itemId, JsonObject values, string? groupId, MondayExecutionContext context)
+    {
+        _context = context;
+        _itemEvents.Clear();
+        var item = State.Items.FirstOrDefault(i => i.Id == itemId && i.State != "deleted") ?? throw MondayApiException.ItemNotFound(itemId.ToString(CultureInfo.InvariantCulture));
+        var board = State.Boards.First(b => b.Id == item.BoardId);
+        if (values.Count > 0)
+        {
+            ApplyColumnValues(board, item, values, createLabels: false, isNew: false);
+        }
+
+        if (groupId is not null)
+        {
+            MoveItemToGroup(new JsonObject { ["item_id"] = item.Id.ToString(CultureInfo.InvariantCulture), ["group_id"] = groupId });
+        }
+
+        _store.Save();
+        return [.. _itemEvents];
     }
 
     private sealed class NullPropagation : Exception;

@@ -15,6 +15,8 @@ internal sealed class MondayState
 
     public long NextTagId { get; set; } = 20_000_001;
 
+    public long NextWebhookId { get; set; } = 300_000_001;
+
     public AccountRecord Account { get; set; } = new();
 
     public List<UserRecord> Users { get; set; } = [];
@@ -28,6 +30,8 @@ internal sealed class MondayState
     public List<UpdateRecord> Updates { get; set; } = [];
 
     public List<TagRecord> Tags { get; set; } = [];
+
+    public List<WebhookRecord> Webhooks { get; set; } = [];
 }
 
 internal sealed class AccountRecord
@@ -173,3 +177,26 @@ internal sealed class TagRecord
 
     public string Color { get; set; } = "#579bfc";
 }
+
+internal sealed class WebhookRecord
+{
+    public long Id { get; set; }
+
+    public long BoardId { get; set; }
+
+    public string Url { get; set; } = string.Empty;
+
+    /// <summary>A <c>WebhookEventType</c> name, e.g. <c>change_column_value</c>.</summary>
+    public string Event { get; set; } = string.Empty;
+
+    /// <summary>The <c>config</c> argument as a JSON text (e.g. <c>{"columnId":"due"}</c>); null when none.</summary>
+    public string? Config { get; set; }
+
+    /// <summary>False until the URL answered monday's challenge; events are delivered only to verified webhooks.</summary>
+    public bool Verified { get; set; }
+}
+
+/// <summary>Something happened to an item that board webhooks may be told about.</summary>
+/// <param name="Event">The matching <c>WebhookEventType</c>: create_item, change_column_value, change_name, item_archived, item_deleted, item_moved_to_any_group.</param>
+internal sealed record MondayItemEvent(
+    string Event, long BoardId, long ItemId, string ItemName, string GroupId, string? ColumnId, string? ColumnType, string? Value, string? PreviousValue, DateTimeOffset At, long UserId);

@@ -17,6 +17,7 @@ internal sealed class MondayRequestHandler(
     IdempotencyCache idempotency,
     MondayEmulatorFaults faults,
     MondayEmulatorStats stats,
+    MondayWebhookDispatcher webhooks,
     CancellationToken stopping)
 {
     private const string JsonContentType = "application/json; charset=utf-8";
@@ -24,9 +25,20 @@ internal sealed class MondayRequestHandler(
     // monday's responses carry quotes and non-ASCII text unescaped, as any JSON client expects to handle.
     private static readonly JsonSerializerOptions ResponseJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    private readonly object _hintGate = new();
+    private DateTimeOffset _notBefore = DateTimeOffset.MinValue;
+
     public async Task HandleAsync(HttpContext context)
     {
         stats.CountRequest();
+        lock (_hintGate)
+        {
+            if (options.TimeProvider.GetUtcNow() < _notBefore)
+            {
+                stats.CountRequestBeforeHint();
+            }
+        }
+
         var requestId = Guid.NewGuid().ToString();
         var versionHeader = context.Request.Headers["API-Version"].ToString();
         var version = MondayApiVersions.Resolve(versionHeader);
@@ -43,6 +55,9 @@ internal sealed class MondayRequestHandler(
                     return;
                 case MondayFaultKind.DropConnection:
                     context.Abort();
+                    return;
+                case MondayFaultKind.RateLimited:
+                    await WriteRateLimitedAsync(context, FaultRejection(fault), requestId);
                     return;
             }
         }
@@ -186,6 +201,7 @@ internal sealed class MondayRequestHandler(
         var rejection = limiter.ChargeComplexity(cost, out var charge);
         if (rejection is not null)
         {
+            RememberHint(rejection);
             stats.CountRateLimited(rejection.Code);
             return (options.RateLimits.RateLimitHttpStatus, RateLimitBody(rejection, requestId));
         }
@@ -204,6 +220,8 @@ internal sealed class MondayRequestHandler(
         if (prepared.Operation.Kind == OperationKind.Mutation)
         {
             stats.CountMutation(result.MutationFieldsExecuted);
+            webhooks.Created(result.WebhooksCreated);
+            webhooks.Raise(result.ItemEvents);
         }
 
         return (200, ErrorsBody(result.Errors, requestId, result.Data, includeData: true));
@@ -305,8 +323,32 @@ internal sealed class MondayRequestHandler(
         }
     }
 
+    private RateLimitRejection FaultRejection(MondayFault fault)
+    {
+        var code = fault.RateLimitCode!;
+        var now = options.TimeProvider.GetUtcNow();
+        var seconds = fault.RetryInSeconds
+            ?? (int)Math.Ceiling((new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero) - now).TotalSeconds);
+        // monday puts the complexity wait in the body only; the request-count limits also send Retry-After.
+        return new RateLimitRejection(code, MondayRateLimitCodes.Message(code), Math.Max(1, seconds), code != MondayRateLimitCodes.ComplexityBudgetExhausted);
+    }
+
+    /// <summary>Any request before this answer's hint has passed is counted in <see cref="MondayEmulatorStats.RequestsBeforeHint"/>.</summary>
+    private void RememberHint(RateLimitRejection rejection)
+    {
+        lock (_hintGate)
+        {
+            var until = options.TimeProvider.GetUtcNow() + TimeSpan.FromSeconds(rejection.RetryInSeconds);
+            if (until > _notBefore)
+            {
+                _notBefore = until;
+            }
+        }
+    }
+
     private async Task WriteRateLimitedAsync(HttpContext context, RateLimitRejection rejection, string requestId)
     {
+        RememberHint(rejection);
         stats.CountRateLimited(rejection.Code);
         if (rejection.SendRetryAfterHeader)
         {
@@ -315,6 +357,7 @@ internal sealed class MondayRequestHandler(
 
         await WriteAsync(context, options.RateLimits.RateLimitHttpStatus, RateLimitBody(rejection, requestId));
     }
+
 
     private static JsonObject RateLimitBody(RateLimitRejection rejection, string requestId) => new()
     {

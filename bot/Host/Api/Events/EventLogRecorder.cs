@@ -1,14 +1,17 @@
 using System.Text.Json.Nodes;
 using DiscordLedgerBot.Core.Escalation;
 using DiscordLedgerBot.Core.Events;
+using DiscordLedgerBot.Core.Ledger;
 using DiscordLedgerBot.Core.Outbox;
 using DiscordLedgerBot.Core.Registry;
+using DiscordLedgerBot.Core.Sync;
 
 namespace DiscordLedgerBot.Api.Events;
 
 /// <summary>
 /// Reads the process's event bus and appends what the stream carries to the <see cref="EventLog"/>: outbox records and
-/// outcomes as item.*, escalations fired and acknowledged, registry health and override changes. Its bus subscription is as large as the log, so a burst
+/// outcomes as item.*, changes people made on monday as item.changed with origin monday, escalations fired and
+/// acknowledged, registry health and override changes. Its bus subscription is as large as the log, so a burst
 /// the log can hold is not dropped on the way in.
 /// </summary>
 public sealed class EventLogRecorder(IEventBus bus, EventLog log, Microsoft.Extensions.Options.IOptions<ApiOptions> options) : BackgroundService
@@ -48,6 +51,17 @@ public sealed class EventLogRecorder(IEventBus bus, EventLog log, Microsoft.Exte
             ["reason"] = failed.Reason,
             ["deadLettered"] = failed.IsDeadLettered,
             ["retryAt"] = failed.RetryAt,
+        }),
+        LedgerItemChangedOnMonday changed => (StreamEventTypes.ItemChanged, new JsonObject
+        {
+            ["key"] = changed.After.Key.Value,
+            ["origin"] = "monday",
+            ["mondayItemId"] = changed.After.MondayItemId,
+            ["fields"] = new JsonArray([.. Enum.GetValues<LedgerFields>().Where(f => f != LedgerFields.None && changed.Fields.HasFlag(f)).Select(f => (JsonNode)JsonValue.Create(f.ToString().ToLowerInvariant())!)]),
+            ["status"] = changed.After.Status?.ToWireName(),
+            ["owner"] = changed.After.Owner,
+            ["dueDate"] = changed.After.DueDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ["active"] = changed.After.IsActive,
         }),
         ToolHealthChanged health => (StreamEventTypes.ToolHealthChanged, new JsonObject
         {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using DiscordLedgerBot.Core.Events;
 using DiscordLedgerBot.Core.Ledger;
 using DiscordLedgerBot.Core.Outbox;
+using DiscordLedgerBot.Core.Sync;
 using DiscordLedgerBot.Discord.Interactions;
 using DiscordLedgerBot.Discord.Messages;
 using DiscordLedgerBot.Discord.Rest;
@@ -14,7 +15,9 @@ namespace DiscordLedgerBot.Slices.Ledger;
 /// <summary>
 /// Turns outbox outcomes into Discord: on a confirmation it re-reads the item from monday and posts its card (first
 /// time) or edits it in place, then tells the owner only what needs them; on a dead letter it tells the person who
-/// made the change why, ephemerally while the interaction token lives, else in the card's channel. One reader, so the
+/// made the change why, ephemerally while the interaction token lives, else in the card's channel. A change made
+/// directly on monday (<see cref="LedgerItemChangedOnMonday"/>, from the sync poller or a webhook re-read) edits the
+/// card the same way and tells the owner per the same policy (assigned, blocked, done). One reader for both, so the
 /// edits of one card never race.
 /// </summary>
 public sealed partial class CardResponder(
@@ -37,20 +40,23 @@ public sealed partial class CardResponder(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var subscription = bus.Subscribe<OutboxOutcome>("item-cards");
+        using var subscription = bus.Subscribe<object>("item-cards");
         try
         {
-            await foreach (var outcome in subscription.Reader.ReadAllAsync(stoppingToken))
+            await foreach (var @event in subscription.Reader.ReadAllAsync(stoppingToken))
             {
                 try
                 {
-                    switch (outcome)
+                    switch (@event)
                     {
                         case OutboxCommandConfirmed confirmed:
                             await OnConfirmedAsync(confirmed, stoppingToken);
                             break;
                         case OutboxCommandFailed { IsDeadLettered: true } failed:
                             await OnDeadLetteredAsync(failed, stoppingToken);
+                            break;
+                        case LedgerItemChangedOnMonday changed:
+                            await OnChangedOnMondayAsync(changed, stoppingToken);
                             break;
                     }
                 }
@@ -62,7 +68,15 @@ public sealed partial class CardResponder(
                 catch (Exception exception)
 #pragma warning restore CA1031
                 {
-                    LogCardFailed(logger, exception, outcome.EntryKey, outcome.IdempotencyKey);
+                    switch (@event)
+                    {
+                        case OutboxOutcome outcome:
+                            LogCardFailed(logger, exception, outcome.EntryKey, outcome.IdempotencyKey);
+                            break;
+                        case LedgerItemChangedOnMonday changed:
+                            LogCardFailed(logger, exception, changed.After.Key.Value, "monday");
+                            break;
+                    }
                 }
             }
         }
@@ -131,6 +145,65 @@ public sealed partial class CardResponder(
             await NotifyOwnerAsync(location, entry, change, ownerDiscordId, cancellationToken);
         }
     }
+
+    private async Task OnChangedOnMondayAsync(LedgerItemChangedOnMonday changed, CancellationToken cancellationToken)
+    {
+        var entry = changed.After;
+        var location = await cards.FindAsync(entry.Key.Value, cancellationToken);
+        if (location is null)
+        {
+            // No card in Discord (made elsewhere, or never shown): the index and the event stream have it already.
+            return;
+        }
+
+        var lastChange = $"{Capitalize(LedgerChangeDetector.Describe(changed.Fields))} changed on monday · <t:{changed.ObservedAt.ToUnixTimeSeconds()}:f>";
+        var ownerDiscordId = owners.DiscordUserFor(entry.Owner);
+        var card = ItemCard.Message(ItemCard.Render(entry, links.For(entry.MondayItemId), lastChange, ownerDiscordId, DateOnly.FromDateTime(changed.ObservedAt.UtcDateTime)));
+        await rest.SendAsync(new DiscordRestRequest(HttpMethod.Patch, ChannelMessageRoute, Values(location.ChannelId, location.MessageId), card), cancellationToken);
+        location = location with { LastChange = lastChange };
+        var mode = await cards.ModeAsync(location.ChannelId, cancellationToken);
+        if (mode == NotifyMode.Thread)
+        {
+            location = await PostInThreadAsync(location, entry, lastChange, cancellationToken);
+        }
+
+        await cards.SaveAsync(entry.Key.Value, entry.MondayItemId, location, cancellationToken);
+        var notice = NoticeFor(changed);
+        if (mode == NotifyMode.Digest)
+        {
+            // As for Discord-made changes: a digest channel hears about it in the day's digest, nobody is pinged.
+            await digest.AppendAsync(location.ChannelId, new DigestChange(entry.Key.Value, entry.Title, LedgerChangeDetector.Describe(changed.Fields) + " changed on monday", entry.Status, changed.ObservedAt), cancellationToken);
+        }
+        else if (notice != OwnerNotice.None)
+        {
+            var summary = notice == OwnerNotice.Blocked ? "set to Blocked on monday" : LedgerChangeDetector.Describe(changed.Fields) + " changed on monday";
+            await NotifyOwnerAsync(location, entry, new SurfaceChange(location.ChannelId, 0, "someone on monday", summary, notice, null), ownerDiscordId, cancellationToken);
+        }
+    }
+
+    /// <summary>The surface's notification policy applied to a monday edit: a new owner, blocked, done. Overdue is the hourly job's.</summary>
+    private static OwnerNotice NoticeFor(LedgerItemChangedOnMonday changed)
+    {
+        var after = changed.After;
+        if (!after.IsActive)
+        {
+            return OwnerNotice.None;
+        }
+
+        if (changed.Fields.HasFlag(LedgerFields.Status) && after.Status == LedgerStatus.Blocked)
+        {
+            return OwnerNotice.Blocked;
+        }
+
+        if (changed.Fields.HasFlag(LedgerFields.Status) && after.Status == LedgerStatus.Done)
+        {
+            return OwnerNotice.Done;
+        }
+
+        return changed.Fields.HasFlag(LedgerFields.Owner) && after.Owner is not null ? OwnerNotice.Assigned : OwnerNotice.None;
+    }
+
+    private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     private async Task NotifyOwnerAsync(ItemCardLocation location, LedgerEntry entry, SurfaceChange change, ulong? ownerDiscordId, CancellationToken cancellationToken)
     {

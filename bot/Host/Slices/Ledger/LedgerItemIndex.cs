@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using DiscordLedgerBot.Core.Ledger;
+using DiscordLedgerBot.Core.Sync;
 using DiscordLedgerBot.Discord.Interactions;
 
 namespace DiscordLedgerBot.Slices.Ledger;
@@ -7,9 +8,10 @@ namespace DiscordLedgerBot.Slices.Ledger;
 /// <summary>
 /// The surface's local view of the ledger: every active entry by ledger key, warmed from monday at start and kept
 /// current from confirmations and from the surface's own writes (optimistically, so a status change right after a
-/// create sees the right "from"). Autocomplete answers from here because Discord gives it 3 seconds and no deferral.
+/// create sees the right "from"), and from monday itself: the sync poller and webhook re-reads store monday's version
+/// here (<see cref="LedgerSync"/>). Autocomplete answers from here because Discord gives it 3 seconds and no deferral.
 /// </summary>
-public sealed class LedgerItemIndex(ILedger ledger)
+public sealed class LedgerItemIndex(ILedger ledger) : ILedgerLocalView
 {
     private readonly ConcurrentDictionary<string, LedgerEntry> _entries = new(StringComparer.Ordinal);
 
@@ -17,7 +19,9 @@ public sealed class LedgerItemIndex(ILedger ledger)
 
     public async Task WarmAsync(CancellationToken cancellationToken)
     {
-        foreach (var entry in await ledger.QueryAsync(new LedgerQuery { Limit = 2_000 }, cancellationToken))
+        // The whole board (monday caps a board at 10,000 items): sync compares monday's edits with this view, and an
+        // entry missing here would join it silently instead of being announced.
+        foreach (var entry in await ledger.QueryAsync(new LedgerQuery { Limit = 10_000 }, cancellationToken))
         {
             _entries[entry.Key.Value] = entry;
         }
