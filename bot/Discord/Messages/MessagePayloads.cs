@@ -141,6 +141,7 @@ public sealed record ButtonPayload(
     [property: JsonPropertyName("url"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Url,
     [property: JsonPropertyName("disabled")] bool Disabled) : ComponentPayload(ComponentTypes.Button)
 {
+    [JsonIgnore]
     public override string? InteractiveId => CustomId;
 }
 
@@ -152,6 +153,7 @@ public sealed record StringSelectPayload(
     [property: JsonPropertyName("max_values")] int MaxValues,
     [property: JsonPropertyName("disabled")] bool Disabled) : ComponentPayload(ComponentTypes.StringSelect)
 {
+    [JsonIgnore]
     public override string? InteractiveId => CustomId;
 }
 
@@ -177,6 +179,7 @@ public sealed record TextInputPayload(
     [property: JsonPropertyName("placeholder"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Placeholder,
     [property: JsonPropertyName("value"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Value) : ComponentPayload(ComponentTypes.TextInput)
 {
+    [JsonIgnore]
     public override string? InteractiveId => CustomId;
 }
 

@@ -44,11 +44,19 @@ public static partial class ReplayNormalizer
             })];
     }
 
-    public static IReadOnlyList<string> Messages(DiscordEmulator discord)
+    /// <summary>
+    /// Every channel's messages in their final state, by the step that posted them; within one step, by text, because
+    /// independent jobs (a daily notice and an escalation, say) may post in either order on any runtime.
+    /// </summary>
+    public static IReadOnlyList<string> Messages(DiscordEmulator discord, Func<string, int> stepOf)
     {
         ArgumentNullException.ThrowIfNull(discord);
+        ArgumentNullException.ThrowIfNull(stepOf);
         return [.. discord.Guilds.SelectMany(g => g.Channels).OrderBy(c => c.Name, StringComparer.Ordinal)
-            .SelectMany(channel => discord.MessagesIn(channel.Id).Select((m, index) => $"#{channel.Name} {index.ToString(CultureInfo.InvariantCulture)}: {Json(Visible(m.Message))}"))];
+            .SelectMany(channel => discord.MessagesIn(channel.Id)
+                .Select(m => (Step: stepOf(m.Id), Text: Json(Visible(m.Message))))
+                .OrderBy(m => m.Step).ThenBy(m => m.Text, StringComparer.Ordinal)
+                .Select(m => $"#{channel.Name} step {m.Step.ToString(CultureInfo.InvariantCulture)}: {m.Text}"))];
     }
 
     /// <summary>What a person sees of a message: text, embeds and components (not ids, authorship stamps or timestamps).</summary>

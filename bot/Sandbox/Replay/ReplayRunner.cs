@@ -29,13 +29,19 @@ public static class ReplayRunner
         ArgumentNullException.ThrowIfNull(runtime);
         var dataDirectory = Directory.CreateTempSubdirectory("dlb-replay-").FullName;
         await using var clock = new ReplayClock();
-        var sandbox = new SandboxHost(runtime.Configure, clock);
+        var sandbox = new SandboxHost(
+            builder =>
+            {
+                builder.Services.ConfigureHttpClientDefaults(http => http.AddHttpMessageHandler(clock.HoldWhileInFlight));
+                runtime.Configure?.Invoke(builder);
+            },
+            clock);
         try
         {
             string[] args =
             [
                 $"--Sandbox:DataDirectory={dataDirectory}", "--urls=http://127.0.0.1:0", "--Outbox:FlushInterval=00:00:00.050",
-                "--Logging:LogLevel:Default=Warning", .. runtime.Settings,
+                "--Logging:LogLevel:Default=Warning", .. runtime.Settings, .. scenario.Settings,
             ];
             await using var app = await BotHost.BuildAsync(args, sandbox, cancellationToken);
             await app.StartAsync(cancellationToken);
@@ -68,6 +74,7 @@ public static class ReplayRunner
         private readonly List<string> _events = [];
         private readonly List<string> _failures = [];
         private readonly EventLog _eventLog = services.GetRequiredService<EventLog>();
+        private readonly Dictionary<string, int> _messageSteps = new(StringComparer.Ordinal);
         private long _lastEventId;
 
         private DiscordEmulator Discord => world.Discord;
@@ -87,7 +94,11 @@ public static class ReplayRunner
                     await AnswerAsync(step, await SlashAsync(step, cancellationToken), cancellationToken);
                     break;
                 case "press":
-                    await AnswerAsync(step, await Discord.InjectInteractionAsync(Press(step)), cancellationToken);
+                    if (Press(step) is { } press)
+                    {
+                        await AnswerAsync(step, await Discord.InjectInteractionAsync(press), cancellationToken);
+                    }
+
                     break;
                 case "boardEdit":
                     await EditBoardAsync(step, cancellationToken);
@@ -110,6 +121,11 @@ public static class ReplayRunner
 
         private void CollectEvents(int step)
         {
+            foreach (var message in Discord.Guilds.SelectMany(g => g.Channels).SelectMany(c => Discord.MessagesIn(c.Id)))
+            {
+                _messageSteps.TryAdd(message.Id, step);
+            }
+
             var (events, cursor, _) = _eventLog.ReadAfter(_lastEventId, 10_000, types: null);
             _lastEventId = cursor;
             // Within one step, work on different items may finish in either order; across steps order is the scenario's.
@@ -122,7 +138,7 @@ public static class ReplayRunner
             [.. _failures],
             ReplayNormalizer.Board(world.Monday, long.Parse(world.BoardId, CultureInfo.InvariantCulture)),
             [.. _events],
-            ReplayNormalizer.Messages(Discord),
+            ReplayNormalizer.Messages(Discord, id => _messageSteps.GetValueOrDefault(id, int.MaxValue)),
             [.. _replies]);
 
         private async Task<EmulatedInteraction> SlashAsync(ReplayStep step, CancellationToken cancellationToken)
@@ -187,7 +203,7 @@ public static class ReplayRunner
         }
 
         /// <summary>"press": a custom_id, or {"label": "Acknowledge", "on": "text in the message"} for the newest such button.</summary>
-        private JsonObject Press(ReplayStep step)
+        private JsonObject? Press(ReplayStep step)
         {
             var press = step.Spec["press"]!;
             if (press.GetValueKind() == System.Text.Json.JsonValueKind.String)
@@ -200,8 +216,14 @@ public static class ReplayRunner
             var customId = Discord.MessagesIn(ChannelId(step)).Reverse()
                 .Where(m => m.Message.ToJsonString().Contains(on, StringComparison.Ordinal))
                 .SelectMany(m => m.Message["components"]?.AsArray().SelectMany(row => row?["components"]?.AsArray() ?? []) ?? [])
-                .FirstOrDefault(button => button?["label"]?.GetValue<string>() == label)?["custom_id"]?.GetValue<string>()
-                ?? throw new ReplayScenarioException(scenario.Path, $"{step}: no button labelled '{label}' on a message containing '{on}'");
+                .FirstOrDefault(button => button?["label"]?.GetValue<string>() == label)?["custom_id"]?.GetValue<string>();
+            if (customId is null)
+            {
+                // The bot never posted what the scenario expects to press: a failed expectation, not a broken file.
+                _failures.Add($"{step}: no button labelled '{label}' on a message containing '{on}'");
+                return null;
+            }
+
             return EmulatedInteractions.ComponentInteraction(customId, channelId: ChannelId(step), userId: UserId(step));
         }
 
@@ -209,7 +231,8 @@ public static class ReplayRunner
         {
             JsonObject? reply = null;
             await WaitUntilAsync(() => (reply = FinalReply(sent.Id)) is not null, $"{step}: the bot's answer", cancellationToken);
-            var text = reply!["content"]?.GetValue<string>() ?? reply["embeds"]?[0]?["title"]?.GetValue<string>() ?? string.Empty;
+            var content = reply!["content"]?.GetValue<string>();
+            var text = string.IsNullOrEmpty(content) ? reply["embeds"]?[0]?["title"]?.GetValue<string>() ?? string.Empty : content;
             var ephemeral = ((reply["flags"]?.GetValue<int>() ?? 0) & 64) != 0;
             _replies.Add($"{step.Index + 1}: {(ephemeral ? "[ephemeral] " : string.Empty)}{ReplayNormalizer.Text(text)}");
             if (step.Expect is { } expected && !text.Contains(expected, StringComparison.Ordinal))

@@ -8,7 +8,8 @@ namespace DiscordLedgerBot.Sandbox.Replay;
 /// A golden scenario: what people and the world do to the bot, step by step. Replayed against each runtime, the
 /// outcomes are compared (<see cref="ParityComparer"/>). The file format is documented in docs/operations/replay.md.
 /// </summary>
-public sealed record ReplayScenario(string Name, string Description, string Path, IReadOnlyList<ReplayStep> Steps)
+/// <param name="Settings">Configuration the scenario needs on every runtime (e.g. an escalation policy), as <c>--Key=value</c>.</param>
+public sealed record ReplayScenario(string Name, string Description, string Path, IReadOnlyList<ReplayStep> Steps, IReadOnlyList<string> Settings)
 {
     /// <summary>Reads every <c>*.json</c> scenario under the given files or directories, sorted by path.</summary>
     public static IReadOnlyList<ReplayScenario> Load(IEnumerable<string> paths)
@@ -57,7 +58,14 @@ public sealed record ReplayScenario(string Name, string Description, string Path
             throw new ReplayScenarioException(path, "'steps' must be a non-empty array");
         }
 
-        return new ReplayScenario(name, description, path, [.. steps.Select((step, index) => ReplayStep.Parse(path, index, step))]);
+        var settings = document["settings"] switch
+        {
+            null => [],
+            JsonArray array when array.All(s => s?.GetValueKind() == JsonValueKind.String && s.GetValue<string>().StartsWith("--", StringComparison.Ordinal) && s.GetValue<string>().Contains('=', StringComparison.Ordinal))
+                => array.Select(s => s!.GetValue<string>()).ToList(),
+            _ => throw new ReplayScenarioException(path, "'settings' must be an array of \"--Section:Key=value\" strings"),
+        };
+        return new ReplayScenario(name, description, path, [.. steps.Select((step, index) => ReplayStep.Parse(path, index, step))], settings);
     }
 }
 

@@ -142,6 +142,18 @@ public class MessageBuilderTests
     }
 
     [Fact]
+    public void A_button_on_the_wire_carries_discords_fields_only()
+    {
+        var message = new MessageBuilder().AddActionRow(r => r.AddButton("esc:ack:1", "Acknowledge")).Build();
+
+        var button = Json(message)["components"]![0]!["components"]![0]!.AsObject();
+
+        Assert.Equal("esc:ack:1", button["custom_id"]!.GetValue<string>());
+        // The builder's own bookkeeping (which custom_id a component reports back with) never reaches Discord.
+        Assert.All(button.Select(p => p.Key), key => Assert.Matches("^[a-z_]+$", key));
+    }
+
+    [Fact]
     public void Custom_ids_must_be_1_to_100_characters_and_unique_per_message()
     {
         Assert.Equal(Text(100), ((ButtonPayload)new ActionRowBuilder().AddButton(Text(100), "ok").Build().Components[0]).CustomId);

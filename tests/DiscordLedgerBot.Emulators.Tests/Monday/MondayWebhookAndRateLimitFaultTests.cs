@@ -65,7 +65,8 @@ public sealed class MondayWebhookAndRateLimitFaultTests
         var requests = http.Emulator.Stats.TotalRequests;
         http.Emulator.EditItem(item, new JsonObject { ["status"] = new JsonObject { ["index"] = 1 } });
 
-        await Eventually.TrueAsync(() => receiver.Bodies.Any(b => b["event"] is not null), "the event delivery", TimeSpan.FromSeconds(10));
+        // The emulator records a delivery once the receiver has answered it, a moment after the receiver saw the body.
+        await Eventually.TrueAsync(() => receiver.Bodies.Any(b => b["event"] is not null) && http.Emulator.WebhookDeliveries.Count == 1, "the event delivery", TimeSpan.FromSeconds(10));
         var @event = receiver.Bodies.Single(b => b["event"] is not null)["event"]!;
         Assert.Equal("update_column_value", @event["type"]!.GetValue<string>());
         Assert.Equal(item, @event["pulseId"]!.GetValue<long>());
