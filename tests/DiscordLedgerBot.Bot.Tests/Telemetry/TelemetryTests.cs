@@ -66,7 +66,18 @@ public sealed class TelemetryTests
         var spans = new List<Activity>();
         await using var bot = await Hosting.ComposedBot.StartAsync(builder =>
             builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)), ApiArgs());
-        // Connecting dispatches READY and GUILD_CREATE; the slash-command declaration is a REST call.
+        bool Exported(Func<Activity, bool> span)
+        {
+            bot.Services.GetRequiredService<TracerProvider>().ForceFlush();
+            lock (spans)
+            {
+                return spans.Any(span);
+            }
+        }
+
+        // Connecting dispatches READY and GUILD_CREATE (a span ends, and is exported, once its handler has run); the
+        // slash-command declaration is a REST call, which may finish before the first dispatch does.
+        await Testing.Eventually.TrueAsync(() => Exported(s => s.OperationName == "discord.gateway.event"), "a gateway event span");
         await Testing.Eventually.TrueAsync(() => bot.Environment.Discord.RegisteredCommands(Emulators.Discord.EmulatedGuild.Ids.Guild).Count > 0, "the slash commands are declared");
 
         await bot.Services.GetRequiredService<Core.Registry.RegistryHealthMonitor>().CheckToolAsync("cursor", CancellationToken.None);
