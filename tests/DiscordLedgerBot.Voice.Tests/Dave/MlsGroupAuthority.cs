@@ -26,6 +26,14 @@ internal sealed class MlsGroupAuthority(ulong channelId) : IEmulatedGroupAuthori
         }
     }
 
+    /// <summary>A new group from epoch 0 under the same external sender (after op 24 epoch 1, e.g. an upgrade).</summary>
+    public void Restart()
+    {
+        _leaves.Clear();
+        _proposed.Clear();
+        _epoch = 0;
+    }
+
     /// <summary>The first member's one-leaf pending group.</summary>
     public void Founder(ulong userId)
     {

@@ -1,0 +1,202 @@
+using System.Globalization;
+using DiscordLedgerBot.Testing;
+using DiscordLedgerBot.Voice.Dave;
+using DiscordLedgerBot.Voice.Tests.Dave;
+
+namespace DiscordLedgerBot.Voice.Tests.Interop;
+
+/// <summary>
+/// Our DAVE member in calls with members run by @snazzah/davey (Rust on OpenMLS, what discord.js uses): their key
+/// packages, commits and welcomes go through our MLS and ours through theirs, and every frame each side encrypts must
+/// decrypt at every other member. Vectors we derived ourselves cannot catch a shared misreading of the spec; an
+/// independent implementation can.
+/// </summary>
+[Trait("Category", "Slow")]
+public sealed class DaveyInteropTests : IDisposable
+{
+    private const ulong ChannelId = 1_300_000_000_000_077;
+    private const ulong Bot = 1_300_000_000_000_001;
+    private const ulong DaveyA = 1_300_000_000_000_101;
+    private const ulong DaveyB = 1_300_000_000_000_102;
+    private const ulong DaveyC = 1_300_000_000_000_103;
+
+    private readonly FakeTimeProvider _time = new(TestTime.Start);
+    private readonly DaveyDriver _davey = new();
+    private readonly InteropGateway _gateway = new(ChannelId);
+    private int _frameSeed;
+
+    [Fact]
+    public void Our_member_and_davey_members_agree_through_joins_leaves_and_alternating_committers()
+    {
+        Assert.Equal("0.1.12", _davey.Version);
+
+        // Davey founds the group; we join from its Welcome.
+        _gateway.Join(Davey(DaveyA));
+        _gateway.Join(Ours(Bot));
+        AssertEpochAgreedAndMediaFlows(expectedEpoch: 1, expectedCommitter: DaveyA);
+
+        // Third member: our commit goes through davey A, our Welcome through davey B.
+        _gateway.CommitterOrder = Bot;
+        _gateway.Join(Davey(DaveyB));
+        AssertEpochAgreedAndMediaFlows(expectedEpoch: 2, expectedCommitter: Bot);
+
+        // A fourth joins on davey's commit, which our MLS processes.
+        _gateway.CommitterOrder = DaveyB;
+        _gateway.Join(Davey(DaveyC));
+        AssertEpochAgreedAndMediaFlows(expectedEpoch: 3, expectedCommitter: DaveyB);
+
+        // One leaves: our Remove commit, then another leaves on davey's Remove commit.
+        _gateway.CommitterOrder = Bot;
+        _gateway.Leave(DaveyA);
+        AssertEpochAgreedAndMediaFlows(expectedEpoch: 4, expectedCommitter: Bot);
+        _gateway.CommitterOrder = DaveyB;
+        _gateway.Leave(DaveyC);
+        AssertEpochAgreedAndMediaFlows(expectedEpoch: 5, expectedCommitter: DaveyB);
+
+        Assert.Empty(_gateway.InvalidCommitWelcomes);
+        Assert.DoesNotContain(Ours().Events, e => e is DaveCommitOrWelcomeRejected or DaveInputIgnored);
+        Assert.Empty(((DaveyMember)_gateway.Member(DaveyB)).Errors);
+    }
+
+    [Fact]
+    public void Our_member_founds_the_group_and_davey_joins_from_our_welcome()
+    {
+        _gateway.Join(Ours(Bot));
+        _gateway.Join(Davey(DaveyA));
+        AssertEpochAgreedAndMediaFlows(expectedEpoch: 1, expectedCommitter: Bot);
+        _gateway.CommitterOrder = DaveyA;
+        _gateway.Join(Davey(DaveyB));
+        AssertEpochAgreedAndMediaFlows(expectedEpoch: 2, expectedCommitter: DaveyA);
+        Assert.Empty(_gateway.InvalidCommitWelcomes);
+    }
+
+    [Fact]
+    public void Pairwise_verification_codes_match_between_our_member_and_davey()
+    {
+        _gateway.Join(Davey(DaveyA));
+        _gateway.Join(Ours(Bot));
+        var davey = (DaveyMember)_gateway.Member(DaveyA);
+        var ours = Ours();
+
+        var seenByDavey = _davey.Call("verificationCode", new() { ["user"] = Id(DaveyA), ["other"] = Id(Bot) }).GetProperty("code").GetString();
+        var seenByUs = DavePrivacyCode.PairwiseFingerprintCode(ours.SignaturePublicKey, Bot, davey.SignaturePublicKey, DaveyA);
+        Assert.Matches("^[0-9]{45}$", seenByUs);
+        Assert.Equal(seenByDavey, seenByUs);
+    }
+
+    [Fact]
+    public void Downgrade_to_transport_only_and_upgrade_back_to_dave_with_davey_members()
+    {
+        _gateway.Join(Davey(DaveyA));
+        _gateway.Join(Ours(Bot));
+        _gateway.Join(Davey(DaveyB));
+        AssertEpochAgreedAndMediaFlows(expectedEpoch: 2, expectedCommitter: DaveyA);
+
+        _gateway.Downgrade();
+        Assert.Equal(0, Ours().Session.ProtocolVersion);
+        foreach (var sender in new[] { Bot, DaveyA, DaveyB })
+        {
+            var media = Opus();
+            var sent = _gateway.Member(sender).Send(media);
+            Assert.Equal(media, sent);
+            foreach (var receiver in new[] { Bot, DaveyA, DaveyB }.Where(r => r != sender))
+            {
+                var received = _gateway.Member(receiver).Receive(sender, sent);
+                Assert.True(received.Decrypted, $"{receiver} refused {sender}'s transport-only frame: {received.Outcome}");
+                Assert.Equal(media, received.Media);
+            }
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(11));
+        _gateway.CommitterOrder = Bot;
+        _gateway.Upgrade();
+        Assert.Equal(1, Ours().Session.ProtocolVersion);
+        AssertEpochAgreedAndMediaFlows(expectedEpoch: 1, expectedCommitter: Bot);
+        Assert.Empty(_gateway.InvalidCommitWelcomes);
+    }
+
+    [Fact]
+    public void Forged_and_replayed_frames_are_refused_in_both_directions()
+    {
+        _gateway.Join(Davey(DaveyA));
+        _gateway.Join(Ours(Bot));
+        var davey = (DaveyMember)_gateway.Member(DaveyA);
+        var ours = Ours();
+
+        var media = Opus();
+        var fromDavey = davey.Send(media);
+        var tampered = fromDavey.ToArray();
+        tampered[1] ^= 0x20;
+        var output = new byte[fromDavey.Length];
+        Assert.Equal(DaveRejectReason.AuthenticationFailed, ours.Session.GetDecryptor(DaveyA).Decrypt(DaveMediaType.Audio, tampered, output).Reason);
+        Assert.True(ours.Receive(DaveyA, fromDavey).Decrypted);
+        Assert.Equal(DaveRejectReason.Replayed, ours.Session.GetDecryptor(DaveyA).Decrypt(DaveMediaType.Audio, fromDavey, output).Reason);
+
+        var fromUs = ours.Send(media);
+        var forged = fromUs.ToArray();
+        forged[1] ^= 0x20;
+        Assert.False(davey.Receive(Bot, forged).Decrypted);
+        Assert.True(davey.Receive(Bot, fromUs).Decrypted);
+        Assert.False(davey.Receive(Bot, fromUs).Decrypted);
+        var stats = davey.DecryptionStats(Bot);
+        Assert.Equal(1, stats.GetProperty("successes").GetInt32());
+        Assert.Equal(2, stats.GetProperty("failures").GetInt32());
+    }
+
+    public void Dispose()
+    {
+        foreach (var member in _gateway.Members.ToList())
+        {
+            _gateway.Member(member).Dispose();
+        }
+
+        _davey.Dispose();
+    }
+
+    private OurMember Ours(ulong userId) => new(new DaveSession(new DaveSessionOptions(userId, ChannelId), new MlsDaveSessionFactory(), _time));
+
+    private OurMember Ours() => (OurMember)_gateway.Member(Bot);
+
+    private DaveyMember Davey(ulong userId) => new(_davey, userId, ChannelId);
+
+    private static string Id(ulong userId) => userId.ToString(CultureInfo.InvariantCulture);
+
+    private byte[] Opus() => DaveMediaPathTests.OpusLike(++_frameSeed);
+
+    private void AssertEpochAgreedAndMediaFlows(ulong expectedEpoch, ulong? expectedCommitter)
+    {
+        var members = _gateway.Group.ToList();
+        var diagnostics = string.Join(Environment.NewLine, _gateway.Log.TakeLast(40)
+            .Concat(Ours().Events.Select(e => e.ToString()))
+            .Concat(members.Select(_gateway.Member).OfType<DaveyMember>().SelectMany(d => d.Errors)));
+        if (expectedCommitter is { } committer)
+        {
+            Assert.True(_gateway.Committers.Count > 0 && _gateway.Committers[^1] == committer, $"committer {string.Join(',', _gateway.Committers)}{Environment.NewLine}{diagnostics}");
+        }
+
+        foreach (var member in members)
+        {
+            Assert.True(_gateway.Member(member).Epoch == expectedEpoch, $"{_gateway.Member(member).Implementation}:{member} is at epoch {_gateway.Member(member).Epoch}, not {expectedEpoch}{Environment.NewLine}{diagnostics}");
+        }
+
+        var codes = members.Select(m => _gateway.Member(m).VoicePrivacyCode).Distinct().ToList();
+        Assert.True(codes.Count == 1, $"voice privacy codes differ: {string.Join(" / ", members.Select(m => $"{_gateway.Member(m).Implementation}:{m}={_gateway.Member(m).VoicePrivacyCode}"))}");
+        Assert.Matches("^[0-9]{30}$", codes[0]!);
+
+        foreach (var sender in members)
+        {
+            var media = Opus();
+            var frame = _gateway.Member(sender).Send(media);
+            Assert.True(frame.Length > media.Length && frame[^1] == 0xFA && frame[^2] == 0xFA, $"{sender} did not send a DAVE protocol frame");
+            foreach (var receiver in members.Where(m => m != sender))
+            {
+                var received = _gateway.Member(receiver).Receive(sender, frame);
+                Assert.True(received.Decrypted, $"epoch {expectedEpoch}: {_gateway.Member(receiver).Implementation}:{receiver} could not decrypt {_gateway.Member(sender).Implementation}:{sender}: {received.Outcome}");
+                Assert.Equal(media, received.Media);
+            }
+        }
+
+        // Earlier epochs' grace periods run out between changes, as in a real call.
+        _time.Advance(TimeSpan.FromSeconds(11));
+    }
+}
