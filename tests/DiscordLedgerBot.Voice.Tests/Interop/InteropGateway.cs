@@ -20,6 +20,7 @@ internal sealed class InteropGateway(ulong channelId)
     private readonly Dictionary<ulong, byte[]> _keyPackages = [];
     private readonly List<ulong> _group = [];
     private readonly HashSet<ulong> _pendingJoiners = [];
+    private readonly HashSet<ulong> _proposedJoiners = [];
     private readonly HashSet<ulong> _ready = [];
     private readonly Queue<(ulong From, DaveOutboundMessage Message)> _inbox = new();
     private readonly MlsGroupAuthority _authority = new(channelId);
@@ -94,6 +95,7 @@ internal sealed class InteropGateway(ulong channelId)
         _ready.Clear();
         _group.Clear();
         _pendingJoiners.Clear();
+        _proposedJoiners.Clear();
         _awaitingCommit = false;
         foreach (var (userId, member) in _members)
         {
@@ -112,6 +114,7 @@ internal sealed class InteropGateway(ulong channelId)
         _authority.Restart();
         _group.Clear();
         _pendingJoiners.Clear();
+        _proposedJoiners.Clear();
         _awaitingCommit = false;
         _keyPackages.Clear();
         foreach (var (userId, member) in _members)
@@ -191,8 +194,15 @@ internal sealed class InteropGateway(ulong channelId)
         _pendingJoiners.Add(from);
         if (!_awaitingCommit)
         {
-            Propose(_authority.ProposeAdd([(from, keyPackage)]));
+            ProposePendingJoiners();
         }
+    }
+
+    private void ProposePendingJoiners()
+    {
+        _proposedJoiners.UnionWith(_pendingJoiners);
+        _pendingJoiners.Clear();
+        Propose(_authority.ProposeAdd([.. _proposedJoiners.Select(j => (j, _keyPackages[j]))]));
     }
 
     private void OnCommit(ulong from, byte[] commitAndWelcome)
@@ -204,6 +214,8 @@ internal sealed class InteropGateway(ulong channelId)
         }
 
         _awaitingCommit = false;
+        var joiners = _proposedJoiners.ToList();
+        _proposedJoiners.Clear();
         var (commit, welcome) = _authority.Split(commitAndWelcome);
         _authority.Accept(commit);
         Committers.Add(from);
@@ -216,13 +228,12 @@ internal sealed class InteropGateway(ulong channelId)
 
         if (welcome is not null)
         {
-            foreach (var joiner in _pendingJoiners.ToList())
+            foreach (var joiner in joiners)
             {
                 _group.Add(joiner);
                 SendBinary(joiner, DaveOpcode.MlsWelcome, [.. U16(_pendingTransition), .. welcome]);
             }
 
-            _pendingJoiners.Clear();
         }
     }
 
@@ -247,7 +258,7 @@ internal sealed class InteropGateway(ulong channelId)
 
         if (_pendingJoiners.Count > 0 && !_awaitingCommit && ProtocolVersion > 0)
         {
-            Propose(_authority.ProposeAdd([.. _pendingJoiners.Select(j => (j, _keyPackages[j]))]));
+            ProposePendingJoiners();
         }
     }
 
