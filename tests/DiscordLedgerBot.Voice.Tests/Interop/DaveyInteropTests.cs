@@ -71,6 +71,35 @@ public sealed class DaveyInteropTests : IDisposable
     }
 
     [Fact]
+    public void A_joiner_leaving_before_the_commit_is_revoked_and_the_next_commit_works_on_both_implementations()
+    {
+        _gateway.Join(Davey(DaveyA));
+        _gateway.Join(Ours(Bot));
+        _gateway.Join(Davey(DaveyB));
+        AssertEpochAgreedAndMediaFlows(expectedEpoch: 2, expectedCommitter: DaveyA);
+
+        // Everyone commits the Add of C, but C leaves before the gateway picks a commit: the proposal is revoked.
+        _gateway.HoldCommits = true;
+        _gateway.Join(Davey(DaveyC));
+        Assert.Equal(3, _gateway.HeldCommits.Count);
+        var logBefore = _gateway.Log.Count;
+        _gateway.LeaveBeforeCommit(DaveyC);
+        _gateway.HoldCommits = false;
+        Assert.DoesNotContain(_gateway.Log.Skip(logBefore), line => line.Contains("op 28", StringComparison.Ordinal));
+        Assert.All(_gateway.Group, m => Assert.Equal(2ul, _gateway.Member(m).Epoch));
+
+        // The same epoch then commits another joiner: our fresh commit, then davey's.
+        _gateway.CommitterOrder = Bot;
+        _gateway.Join(Davey(DaveyC + 1));
+        AssertEpochAgreedAndMediaFlows(expectedEpoch: 3, expectedCommitter: Bot);
+        _gateway.CommitterOrder = DaveyB;
+        _gateway.Join(Davey(DaveyC + 2));
+        AssertEpochAgreedAndMediaFlows(expectedEpoch: 4, expectedCommitter: DaveyB);
+        Assert.Empty(_gateway.InvalidCommitWelcomes);
+        Assert.DoesNotContain(Ours().Events, e => e is DaveCommitOrWelcomeRejected or DaveInputIgnored);
+    }
+
+    [Fact]
     public void Pairwise_verification_codes_match_between_our_member_and_davey()
     {
         _gateway.Join(Davey(DaveyA));

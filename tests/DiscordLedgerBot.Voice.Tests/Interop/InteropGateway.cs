@@ -33,6 +33,11 @@ internal sealed class InteropGateway(ulong channelId)
     /// <summary>Who should receive proposals first (and so win the commit race), when in the group.</summary>
     public ulong? CommitterOrder { get; set; }
 
+    /// <summary>While set, commits are collected but none is chosen (proposals stay open, e.g. to be revoked).</summary>
+    public bool HoldCommits { get; set; }
+
+    public List<(ulong From, byte[] CommitAndWelcome)> HeldCommits { get; } = [];
+
     public List<string> Log { get; } = [];
 
     /// <summary>The member whose commit was chosen, per executed epoch change.</summary>
@@ -82,6 +87,33 @@ internal sealed class InteropGateway(ulong channelId)
         if (_group.Remove(userId) && _group.Count > 0 && ProtocolVersion > 0)
         {
             Propose(_authority.ProposeRemove([userId]));
+        }
+
+        Pump();
+    }
+
+    /// <summary>
+    /// A joiner whose Add is proposed but not yet committed leaves: the group gets op 13 and an op 27 revoke of its
+    /// proposal, so no commit is expected for it and any commit made before the revoke is dropped.
+    /// </summary>
+    public void LeaveBeforeCommit(ulong userId)
+    {
+        _members.Remove(userId, out var leaving);
+        leaving?.Dispose();
+        _keyPackages.Remove(userId);
+        _proposedJoiners.Remove(userId);
+        _pendingJoiners.Remove(userId);
+        foreach (var (other, member) in _members)
+        {
+            Deliver(other, member.ReceiveJson(13, $$"""{"user_id":"{{userId}}"}"""));
+        }
+
+        var refs = _authority.Revoke(userId);
+        _awaitingCommit = _proposedJoiners.Count > 0;
+        HeldCommits.Clear();
+        foreach (var member in _group)
+        {
+            SendBinary(member, DaveOpcode.MlsProposals, [1, .. refs]);
         }
 
         Pump();
@@ -210,6 +242,12 @@ internal sealed class InteropGateway(ulong channelId)
         if (!_awaitingCommit)
         {
             Log.Add($"late commit from {Name(from)} ignored");
+            return;
+        }
+
+        if (HoldCommits)
+        {
+            HeldCommits.Add((from, commitAndWelcome));
             return;
         }
 
