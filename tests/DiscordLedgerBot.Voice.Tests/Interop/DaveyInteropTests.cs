@@ -100,6 +100,68 @@ public sealed class DaveyInteropTests : IDisposable
     }
 
     [Fact]
+    public void Frames_sent_inside_the_transition_window_decrypt_on_both_sides()
+    {
+        _gateway.Join(Davey(DaveyA));
+        _gateway.Join(Ours(Bot));
+        var davey = (DaveyMember)_gateway.Member(DaveyA);
+        var windowChecked = false;
+
+        // Between op 29 and op 22: davey already sends with the new epoch's key (it switches on processing the commit)
+        // while we still send with the old one until op 22. Each side must read the other's frames.
+        _gateway.BeforeExecute = () =>
+        {
+            var media = Opus();
+            var fromDavey = davey.Send(media);
+            var received = Ours().Receive(DaveyA, fromDavey);
+            Assert.True(received.Decrypted, $"new-epoch davey frame before op 22: {received.Outcome}");
+            Assert.Equal(media, received.Media);
+
+            var fromUs = Ours().Send(media);
+            var atDavey = davey.Receive(Bot, fromUs);
+            Assert.True(atDavey.Decrypted, $"old-epoch frame of ours at davey before op 22: {atDavey.Outcome}");
+            Assert.Equal(media, atDavey.Media);
+            windowChecked = true;
+        };
+        _gateway.CommitterOrder = Bot;
+        _gateway.Join(Davey(DaveyB));
+        _gateway.BeforeExecute = null;
+        Assert.True(windowChecked);
+        AssertEpochAgreedAndMediaFlows(expectedEpoch: 2, expectedCommitter: Bot);
+    }
+
+    [Fact]
+    public void Vp8_frames_with_unencrypted_ranges_cross_both_ways()
+    {
+        _gateway.Join(Davey(DaveyA));
+        _gateway.Join(Ours(Bot));
+        var davey = (DaveyMember)_gateway.Member(DaveyA);
+        var random = new Random(8);
+        const int Vp8 = 2;
+
+        // VP8 leaves 10 bytes clear on a key frame (first bit 0) and 1 byte on an inter frame (facts 6.7).
+        foreach (var (first, clear) in new[] { ((byte)0x10, 10), ((byte)0x31, 1) })
+        {
+            var media = new byte[300];
+            random.NextBytes(media);
+            media[0] = first;
+            var fromDavey = davey.SendMedia(DaveMediaType.Video, Vp8, media);
+            Assert.Equal(media[..clear], fromDavey[..clear]);
+            var output = new byte[fromDavey.Length];
+            var result = Ours().Session.GetDecryptor(DaveyA).Decrypt(DaveMediaType.Video, fromDavey, output);
+            Assert.True(result.Status == DaveDecryptStatus.Decrypted, $"davey VP8 frame ({clear} clear bytes): {result}");
+            Assert.Equal(media, output[..result.BytesWritten]);
+
+            UnencryptedRange[] ranges = [new(0, clear)];
+            var fromUs = new byte[DaveEncryptor.GetMaxFrameLength(media.Length, ranges)];
+            fromUs = fromUs[..Ours().Session.Encryptor.Encrypt(media, ranges, fromUs)];
+            var atDavey = davey.ReceiveMedia(Bot, DaveMediaType.Video, fromUs);
+            Assert.True(atDavey.Decrypted, $"our VP8 frame at davey: {atDavey.Outcome}");
+            Assert.Equal(media, atDavey.Media);
+        }
+    }
+
+    [Fact]
     public void Pairwise_verification_codes_match_between_our_member_and_davey()
     {
         _gateway.Join(Davey(DaveyA));

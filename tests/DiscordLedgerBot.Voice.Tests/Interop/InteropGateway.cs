@@ -38,6 +38,9 @@ internal sealed class InteropGateway(ulong channelId)
 
     public List<(ulong From, byte[] CommitAndWelcome)> HeldCommits { get; } = [];
 
+    /// <summary>Runs once every member is ready for a transition and before op 22 executes it (the transition window).</summary>
+    public Action? BeforeExecute { get; set; }
+
     public List<string> Log { get; } = [];
 
     /// <summary>The member whose commit was chosen, per executed epoch change.</summary>
@@ -288,6 +291,7 @@ internal sealed class InteropGateway(ulong channelId)
             return;
         }
 
+        BeforeExecute?.Invoke();
         ExecutedTransitions++;
         foreach (var member in _group.ToList())
         {

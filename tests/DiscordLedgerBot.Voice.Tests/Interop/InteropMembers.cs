@@ -229,6 +229,23 @@ internal sealed class DaveyMember : IInteropMember
         }
     }
 
+    /// <summary>davey's codec-aware encrypt (<paramref name="codec"/> in davey's numbering: 2 = VP8).</summary>
+    public byte[] SendMedia(DaveMediaType mediaType, int codec, byte[] media) =>
+        Bytes(_driver.Call("encryptMedia", User(("mediaType", (int)mediaType), ("codec", codec), ("data", Convert.ToBase64String(media)))), "data");
+
+    public InteropDecrypt ReceiveMedia(ulong sender, DaveMediaType mediaType, byte[] frame)
+    {
+        try
+        {
+            var answer = _driver.Call("decrypt", User(("from", sender.ToString(CultureInfo.InvariantCulture)), ("mediaType", (int)mediaType), ("data", Convert.ToBase64String(frame))));
+            return new InteropDecrypt(Bytes(answer, "data"), "decrypted");
+        }
+        catch (DaveyException refused)
+        {
+            return new InteropDecrypt(null, refused.Error);
+        }
+    }
+
     public bool CanPassthrough(ulong sender) =>
         _driver.Call("canPassthrough", User(("from", sender.ToString(CultureInfo.InvariantCulture)))).GetProperty("value").GetBoolean();
 

@@ -72,7 +72,10 @@ const commands = {
   },
   state: ({ user }) => state(session(user).s),
   encrypt: ({ user, data }) => ({ data: b64(session(user).s.encryptOpus(bytes(data))) }),
-  decrypt: ({ user, from, data }) => ({ data: b64(session(user).s.decrypt(from, davey.MediaType.AUDIO, bytes(data))) }),
+  // mediaType: 0 audio, 1 video; codec: davey's Codec numbering (1 Opus, 2 VP8, 3 VP9, 4 H264, 5 H265, 6 AV1).
+  encryptMedia: ({ user, mediaType, codec, data }) => ({ data: b64(session(user).s.encrypt(mediaType, codec, bytes(data))) }),
+  decrypt: ({ user, from, data, mediaType }) =>
+    ({ data: b64(session(user).s.decrypt(from, mediaType ?? davey.MediaType.AUDIO, bytes(data))) }),
   decryptionStats: ({ user, from }) => session(user).s.getDecryptionStats(from, davey.MediaType.AUDIO),
   passthrough: ({ user, enabled, expiry }) => {
     session(user).s.setPassthroughMode(enabled, expiry);
