@@ -13,7 +13,6 @@ namespace DiscordLedgerBot.Voice.Tests.Interop;
 /// Fuzzing with messages another implementation made: davey's commits, welcomes, key packages and frames, garbled,
 /// into our MLS and decryptor; and our garbled frames into davey, comparing what each side accepts.
 /// </summary>
-[Trait("Category", "Slow")]
 public sealed class DaveyFuzzTests(ITestOutputHelper output) : IDisposable
 {
     private const ulong ChannelId = 1_300_000_000_000_088;

@@ -11,7 +11,6 @@ namespace DiscordLedgerBot.Voice.Tests.Interop;
 /// decrypt at every other member. Vectors we derived ourselves cannot catch a shared misreading of the spec; an
 /// independent implementation can.
 /// </summary>
-[Trait("Category", "Slow")]
 public sealed class DaveyInteropTests : IDisposable
 {
     private const ulong ChannelId = 1_300_000_000_000_077;
