@@ -58,6 +58,51 @@ public sealed class DaveyInteropTests : IDisposable
     }
 
     [Fact]
+    public void Twenty_seeded_random_epochs_of_mixed_members_and_committers_stay_in_agreement()
+    {
+        // Two members of ours (the bot and a second client of ours) and up to four davey members come and go; each
+        // epoch's committer is drawn from the group, so commits of either implementation meet members of both.
+        var random = new Random(2026);
+        const ulong SecondOurs = Bot + 1;
+        _gateway.Join(Davey(DaveyA));
+        _gateway.Join(Ours(Bot));
+        AssertEpochAgreedAndMediaFlows(expectedEpoch: 1, expectedCommitter: DaveyA);
+        var nextDavey = DaveyA + 10;
+        var committers = new HashSet<string>();
+        int secondOursJoins = 0, leaves = 0;
+        for (var epoch = 2UL; epoch <= 21; epoch++)
+        {
+            var group = _gateway.Group.ToList();
+            _gateway.CommitterOrder = group[random.Next(group.Count)];
+            var leavers = group.Where(m => m != Bot).ToList();
+            if (group.Count < 3 || (group.Count < 6 && random.Next(2) == 0) || leavers.Count == 0)
+            {
+                var ours = !group.Contains(SecondOurs) && random.Next(3) == 0;
+                secondOursJoins += ours ? 1 : 0;
+                _gateway.Join(ours ? Ours(SecondOurs) : Davey(++nextDavey));
+            }
+            else
+            {
+                var leaving = leavers[random.Next(leavers.Count)];
+                if (leaving == _gateway.CommitterOrder)
+                {
+                    _gateway.CommitterOrder = Bot;
+                }
+
+                _gateway.Leave(leaving);
+                leaves++;
+            }
+
+            AssertEpochAgreedAndMediaFlows(epoch, _gateway.CommitterOrder);
+            committers.Add(_gateway.Member(_gateway.Committers[^1]).Implementation);
+        }
+
+        Assert.Equal(["davey", "ours"], committers.Order(StringComparer.Ordinal));
+        Assert.True(secondOursJoins >= 1 && leaves >= 5, $"{secondOursJoins} joins of our second member, {leaves} leaves");
+        Assert.Empty(_gateway.InvalidCommitWelcomes);
+    }
+
+    [Fact]
     public void Our_member_founds_the_group_and_davey_joins_from_our_welcome()
     {
         _gateway.Join(Ours(Bot));
