@@ -205,6 +205,31 @@ public sealed class DaveyInteropTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_sole_member_reset_then_a_new_joiner_builds_a_fresh_group(bool oursStays)
+    {
+        _gateway.ResetSoleMember = true;
+        _gateway.Join(Davey(DaveyA));
+        _gateway.Join(Ours(Bot));
+        _gateway.Join(Davey(DaveyB));
+        AssertEpochAgreedAndMediaFlows(expectedEpoch: 2, expectedCommitter: DaveyA);
+
+        // Everyone but one leaves: that member starts over alone, and the next joiner enters its fresh group at epoch 1.
+        var stays = oursStays ? Bot : DaveyA;
+        foreach (var leaving in new[] { Bot, DaveyA, DaveyB }.Where(m => m != stays && m != DaveyB))
+        {
+            _gateway.Leave(leaving);
+        }
+
+        _gateway.Leave(DaveyB);
+        Assert.Equal([stays], _gateway.Group);
+        _gateway.Join(oursStays ? Davey(DaveyC) : Ours(Bot));
+        AssertEpochAgreedAndMediaFlows(expectedEpoch: 1, expectedCommitter: stays);
+        Assert.Empty(_gateway.InvalidCommitWelcomes);
+    }
+
     [Fact]
     public void Pairwise_verification_codes_match_between_our_member_and_davey()
     {

@@ -89,10 +89,29 @@ internal sealed class InteropGateway(ulong channelId)
 
         if (_group.Remove(userId) && _group.Count > 0 && ProtocolVersion > 0)
         {
-            Propose(_authority.ProposeRemove([userId]));
+            if (_group.Count == 1 && ResetSoleMember)
+            {
+                StartOverWithSoleMember(_group[0]);
+            }
+            else
+            {
+                Propose(_authority.ProposeRemove([userId]));
+            }
         }
 
         Pump();
+    }
+
+    /// <summary>When a leave leaves one member, reset it (op 24 epoch 1, then op 21 transition 0) instead of committing the Remove.</summary>
+    public bool ResetSoleMember { get; set; }
+
+    private void StartOverWithSoleMember(ulong sole)
+    {
+        _authority.Restart();
+        _group.Clear();
+        _keyPackages.Clear();
+        Deliver(sole, _members[sole].ReceiveJson(24, """{"protocol_version":1,"epoch":1}"""));
+        Deliver(sole, _members[sole].ReceiveJson(21, """{"transition_id":0,"protocol_version":1}"""));
     }
 
     /// <summary>
