@@ -43,7 +43,7 @@ internal sealed class InteropGateway(ulong channelId)
 
     public List<string> Log { get; } = [];
 
-    /// <summary>The member whose commit was chosen, per executed epoch change.</summary>
+    /// <summary>The member whose commit was chosen, in order, one per chosen commit.</summary>
     public List<ulong> Committers { get; } = [];
 
     /// <summary>Op 31s received: (member, transition id).</summary>
