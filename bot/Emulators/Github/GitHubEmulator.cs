@@ -30,7 +30,9 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
     private readonly GitHubEmulatorOptions _options;
     private readonly ConcurrentDictionary<string, EmulatedRepository> _repositories = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentQueue<(GitHubLimitKind Kind, TimeSpan Wait)> _limits = new();
+    private readonly ConcurrentDictionary<int, (GitHubLimitKind Kind, TimeSpan Wait)> _scheduled = new();
     private readonly Lock _budgetLock = new();
+    private int _seen;
     private DateTimeOffset _allowedAt = DateTimeOffset.MinValue;
     private DateTimeOffset _windowReset;
     private int _used;
@@ -87,6 +89,9 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
     /// <summary>The next request is answered with a rate-limited answer of <paramref name="kind"/> that asks for <paramref name="wait"/>.</summary>
     public void LimitNext(GitHubLimitKind kind, TimeSpan wait) => _limits.Enqueue((kind, wait));
 
+    /// <summary>The <paramref name="requestNumber"/>th request (1-based, counting every request) is answered rate-limited.</summary>
+    public void LimitRequest(int requestNumber, GitHubLimitKind kind, TimeSpan wait) => _scheduled[requestNumber] = (kind, wait);
+
     /// <summary>A small world for the sandbox: a repository with open PRs, a failing check and unresolved review threads.</summary>
     public void SeedSandbox(DateTimeOffset now)
     {
@@ -132,6 +137,7 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
     private async Task<(int Status, JsonNode Body, List<(string, string)> Headers)> AnswerAsync(HttpContext http, DateTimeOffset now, bool early)
     {
         var headers = new List<(string, string)>();
+        var arrival = Interlocked.Increment(ref _seen);
         if (!Authorized(http.Request))
         {
             return (401, Message("Bad credentials"), headers);
@@ -141,6 +147,11 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
         {
             // GitHub answers a request that ignored its hint with the limit again (and may ban the integration).
             return (403, Message("You have exceeded a secondary rate limit. Please wait a few minutes before you try again."), headers);
+        }
+
+        if (_scheduled.TryRemove(arrival, out var scheduled))
+        {
+            return Limited(scheduled.Kind, scheduled.Wait, now, headers);
         }
 
         if (_limits.TryDequeue(out var limit))
