@@ -9,6 +9,8 @@ namespace DiscordLedgerBot.Core.Tests.Aws;
 /// <summary>The CloudWatch client (SigV4-signed AWS JSON 1.0) against the CloudWatch emulator over loopback sockets.</summary>
 public sealed class CloudWatchMetricsTests : IAsyncLifetime
 {
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(100);
+
     private readonly FakeTimeProvider _time = new(TestTime.Start);
     private CloudWatchEmulator _cloudWatch = null!;
 
@@ -46,7 +48,8 @@ public sealed class CloudWatchMetricsTests : IAsyncLifetime
     {
         await using var services = Compose();
 
-        var snapshot = await services.GetRequiredService<CloudWatchMetrics>().GetMetricAsync(Latency(TestTime.Start), CancellationToken.None);
+        // The second page waits for its slot under the client-side rate limit, on the fake clock.
+        var snapshot = await Eventually.CompletesAsync(_time, services.GetRequiredService<CloudWatchMetrics>().GetMetricAsync(Latency(TestTime.Start), CancellationToken.None), Step);
 
         Assert.Equal(60, snapshot.Points.Count);
         Assert.Equal("Complete", snapshot.StatusCode);
@@ -91,7 +94,7 @@ public sealed class CloudWatchMetricsTests : IAsyncLifetime
         await using var services = Compose();
         _cloudWatch.AddSpike("TargetResponseTime", TestTime.Start.AddMinutes(-20), TestTime.Start.AddMinutes(-10), 1.5);
 
-        var snapshot = await services.GetRequiredService<CloudWatchMetrics>().GetMetricAsync(Latency(TestTime.Start, threshold: 0.5), CancellationToken.None);
+        var snapshot = await Eventually.CompletesAsync(_time, services.GetRequiredService<CloudWatchMetrics>().GetMetricAsync(Latency(TestTime.Start, threshold: 0.5), CancellationToken.None), Step);
 
         var incident = snapshot.Incident!;
         Assert.Equal(10, incident.BreachingPoints);
@@ -109,7 +112,7 @@ public sealed class CloudWatchMetricsTests : IAsyncLifetime
 
         // 60 points at 50 a page: two requests per snapshot, three snapshots at once.
         var all = Task.WhenAll(Enumerable.Range(0, 3).Select(_ => client.GetMetricAsync(Latency(TestTime.Start), CancellationToken.None)));
-        await Eventually.CompletesAsync(_time, all, TimeSpan.FromMilliseconds(100));
+        await Eventually.CompletesAsync(_time, all, Step);
         var times = _cloudWatch.Requests.Snapshot().Select(r => r.At).Order().ToList();
 
         Assert.Equal(6, times.Count);
