@@ -33,7 +33,7 @@ public sealed class ReadoutSlashCommandTests
         Assert.Contains("Escalate overdue items", Embed(prs)["description"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("Run tests", SurfaceDriver.Field(checks, "❌ test"), StringComparison.Ordinal);
         Assert.Contains("#step:3:1", SurfaceDriver.Field(checks, "❌ test"), StringComparison.Ordinal);
-        Assert.StartsWith("Incident (high)", Embed(metric)["fields"]!.AsArray().Last()!["name"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("Incident (medium)", Embed(metric)["fields"]!.AsArray().Last()!["name"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("eu-west-1", Embed(metric)["footer"]!["text"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("has none mapped", noRepo["content"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Empty(driver.SpecViolations());
