@@ -17,6 +17,7 @@ public static class AwsServiceCollectionExtensions
         services.AddHttpClient(CloudWatchMetrics.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(30));
         services.TryAddSingleton<AwsCredentialSource>();
         services.TryAddSingleton<CloudWatchMetrics>();
+        services.TryAddSingleton<IncidentTriage>();
         return services;
     }
 }

@@ -50,23 +50,23 @@ public static class ReadoutMcpTools
         new(
             "aws.cloudwatch_get_metric",
             "Reads a CloudWatch metric series (GetMetricData) over the last 'minutes'; with 'threshold', breaching points make a structured incident payload.",
-            Properties(
-                ("namespace", new JsonObject { ["type"] = "string", ["minLength"] = 1, ["maxLength"] = 255, ["description"] = "e.g. AWS/ApplicationELB" }),
-                ("metricName", new JsonObject { ["type"] = "string", ["minLength"] = 1, ["maxLength"] = 255, ["description"] = "e.g. TargetResponseTime" }),
-                ("dimensions", new JsonObject { ["type"] = "object", ["maxProperties"] = 30, ["additionalProperties"] = new JsonObject { ["type"] = "string", ["maxLength"] = 1024 } }),
-                ("statistic", new JsonObject { ["type"] = "string", ["pattern"] = "^(Average|Sum|Minimum|Maximum|SampleCount|p[0-9]{1,2}(\\.[0-9]{1,2})?)$", ["description"] = "Default Average; p99 etc. for latency" }),
-                ("periodSeconds", new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = 86400, ["description"] = "Default 60" }),
-                ("minutes", new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = 20160, ["description"] = "Window ending now; default 60" }),
-                ("threshold", new JsonObject { ["type"] = "number", ["description"] = "Points above it breach" }),
-                ("region", new JsonObject { ["type"] = "string", ["pattern"] = "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$" }),
-                Channel(),
-                Fields()),
+            Properties([.. MetricArguments(), Fields()]),
             ["namespace", "metricName"],
             ReadOnly: true,
             Destructive: false,
             [ApiScopes.AwsRead],
             ["region", "label", "statusCode", "count", "latest", "maximum", "average", "incident"],
             GetMetricAsync),
+        new(
+            "aws.triage_incident",
+            "One step of an incident triage session on a metric: the first breaching snapshot opens an incident item on the ledger (due today, owned by 'owner'); each step adds a timeline update; the first step back under the threshold adds a 'validate the recovery' item due tomorrow, which the escalation engine reminds about.",
+            Properties([.. MetricArguments(), ("owner", new JsonObject { ["type"] = "string", ["minLength"] = 1, ["maxLength"] = 255 }), ("note", new JsonObject { ["type"] = "string", ["minLength"] = 1, ["maxLength"] = 2000, ["description"] = "What the responder found or did, kept on the timeline" }), Fields()]),
+            ["namespace", "metricName", "threshold"],
+            ReadOnly: false,
+            Destructive: false,
+            [ApiScopes.AwsRead, ApiScopes.LedgerWrite],
+            ["incidentKey", "state", "created", "validationKey", "validationDue", "incident"],
+            TriageAsync),
     ];
 
     private static async Task<JsonObject> ListPullRequestsAsync(McpToolCall call)
@@ -115,6 +115,43 @@ public static class ReadoutMcpTools
 
     private static async Task<JsonObject> GetMetricAsync(McpToolCall call)
     {
+        var (query, snapshot) = await SnapshotAsync(call);
+        return new JsonObject
+        {
+            ["region"] = snapshot.Region,
+            ["awsAccountId"] = call.Get<ChannelScopes>().Of(call.Text("channelId"))?.AwsAccountId,
+            ["label"] = snapshot.Label,
+            ["statistic"] = query.Statistic,
+            ["periodSeconds"] = query.PeriodSeconds,
+            ["statusCode"] = snapshot.StatusCode,
+            ["count"] = snapshot.Points.Count,
+            ["latest"] = snapshot.Latest,
+            ["maximum"] = snapshot.Maximum,
+            ["average"] = snapshot.Average,
+            ["incident"] = JsonSerializer.SerializeToNode(snapshot.Incident, Json),
+            ["points"] = JsonSerializer.SerializeToNode(snapshot.Points, Json),
+        };
+    }
+
+    private static async Task<JsonObject> TriageAsync(McpToolCall call)
+    {
+        var (_, snapshot) = await SnapshotAsync(call);
+        var step = await call.Get<IncidentTriage>().StepAsync(snapshot, call.IdempotencyKey, call.Text("owner"), call.Text("channelId"), call.Text("note"), call.CancellationToken);
+        return new JsonObject
+        {
+            ["incidentKey"] = step.IncidentKey,
+            ["state"] = step.State,
+            ["created"] = step.Created,
+            ["timeline"] = step.TimelineUpdate,
+            ["validationKey"] = step.ValidationKey,
+            ["validationDue"] = step.ValidationDue?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ["incident"] = JsonSerializer.SerializeToNode(snapshot.Incident, Json),
+            ["latest"] = snapshot.Latest,
+        };
+    }
+
+    private static async Task<(MetricQuery Query, MetricSnapshot Snapshot)> SnapshotAsync(McpToolCall call)
+    {
         var now = call.Get<TimeProvider>().GetUtcNow();
         var channelId = call.Text("channelId");
         var dimensions = call.Arguments["dimensions"] is JsonObject given
@@ -131,23 +168,21 @@ public static class ReadoutMcpTools
             Region = call.Get<ChannelScopes>().RegionFor(call.Text("region"), channelId),
             ThresholdValue = call.Arguments["threshold"]?.GetValue<double>(),
         };
-        var snapshot = await call.Get<CloudWatchMetrics>().GetMetricAsync(query, call.CancellationToken);
-        return new JsonObject
-        {
-            ["region"] = snapshot.Region,
-            ["awsAccountId"] = call.Get<ChannelScopes>().Of(channelId)?.AwsAccountId,
-            ["label"] = snapshot.Label,
-            ["statistic"] = query.Statistic,
-            ["periodSeconds"] = query.PeriodSeconds,
-            ["statusCode"] = snapshot.StatusCode,
-            ["count"] = snapshot.Points.Count,
-            ["latest"] = snapshot.Latest,
-            ["maximum"] = snapshot.Maximum,
-            ["average"] = snapshot.Average,
-            ["incident"] = JsonSerializer.SerializeToNode(snapshot.Incident, Json),
-            ["points"] = JsonSerializer.SerializeToNode(snapshot.Points, Json),
-        };
+        return (query, await call.Get<CloudWatchMetrics>().GetMetricAsync(query, call.CancellationToken));
     }
+
+    private static (string, JsonObject)[] MetricArguments() =>
+    [
+        ("namespace", new JsonObject { ["type"] = "string", ["minLength"] = 1, ["maxLength"] = 255, ["description"] = "e.g. AWS/ApplicationELB" }),
+        ("metricName", new JsonObject { ["type"] = "string", ["minLength"] = 1, ["maxLength"] = 255, ["description"] = "e.g. TargetResponseTime" }),
+        ("dimensions", new JsonObject { ["type"] = "object", ["maxProperties"] = 30, ["additionalProperties"] = new JsonObject { ["type"] = "string", ["maxLength"] = 1024 } }),
+        ("statistic", new JsonObject { ["type"] = "string", ["pattern"] = "^(Average|Sum|Minimum|Maximum|SampleCount|p[0-9]{1,2}(\\.[0-9]{1,2})?)$", ["description"] = "Default Average; p99 etc. for latency" }),
+        ("periodSeconds", new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = 86400, ["description"] = "Default 60" }),
+        ("minutes", new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = 20160, ["description"] = "Window ending now; default 60" }),
+        ("threshold", new JsonObject { ["type"] = "number", ["description"] = "Points above it breach" }),
+        ("region", new JsonObject { ["type"] = "string", ["pattern"] = "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$" }),
+        Channel(),
+    ];
 
     private static GitHubRepository Repository(McpToolCall call)
     {

@@ -15,7 +15,7 @@ public sealed class McpServerTests
 {
     private static readonly string[] AllTools =
     [
-        "aws.cloudwatch_get_metric", "discord.message", "github.get_check_runs", "github.list_pull_requests", "github.track_review_threads",
+        "aws.cloudwatch_get_metric", "aws.triage_incident", "discord.message", "github.get_check_runs", "github.list_pull_requests", "github.track_review_threads",
         "ledger.assign", "ledger.create", "ledger.followup", "ledger.query", "ledger.set_status",
         "monday.board_summary", "monday.create_update", "monday.update_item", "registry.rank", "registry.select",
     ];

@@ -80,6 +80,65 @@ public sealed class ReadoutJourneyTests
         Assert.Contains("owner/name", Text(unscoped), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_incident_triage_session_mirrors_into_the_ledger_with_a_timeline_and_one_validation_follow_up()
+    {
+        await using var bot = await ComposedBot.StartAsync();
+        await using var client = await McpAsync(bot);
+        Dictionary<string, object?> Step(double threshold, string? note = null)
+        {
+            var step = new Dictionary<string, object?>
+            {
+                ["channelId"] = EmulatedGuild.Ids.General,
+                ["namespace"] = "AWS/ApplicationELB",
+                ["metricName"] = "TargetResponseTime",
+                ["dimensions"] = new Dictionary<string, string> { ["LoadBalancer"] = "app/ledger/0123" },
+                ["statistic"] = "p99",
+                ["threshold"] = threshold,
+                ["owner"] = "@on-call",
+                ["fields"] = new[] { "*" },
+            };
+            if (note is not null)
+            {
+                step["note"] = note;
+            }
+
+            return step;
+        }
+
+        var opened = await CallAsync(client, "aws.triage_incident", Step(0.5));
+        var key = opened.GetProperty("incidentKey").GetString()!;
+        await Eventually.TrueAsync(() => Item(bot, key) is not null, "the incident item on the board");
+        var update = await CallAsync(client, "aws.triage_incident", Step(0.5, "Rolled back release 42"));
+        // The spike (0.85 s) is under a 1 s threshold: the session's next step finds the metric recovered.
+        var recovered = await CallAsync(client, "aws.triage_incident", Step(1.0, "Latency back to normal"));
+        var again = await CallAsync(client, "aws.triage_incident", Step(1.0));
+        var validationKey = recovered.GetProperty("validationKey").GetString()!;
+        await Eventually.TrueAsync(() => Item(bot, validationKey) is not null && bot.Environment.Monday.Updates(Item(bot, key)!.Id).Count == 4, "the validation item and four timeline updates");
+        await Eventually.TrueAsync(() => bot.Services.GetRequiredService<Core.Outbox.OutboxWorker>().IsSettledAsync(CancellationToken.None), "the outbox settled");
+
+        Assert.Equal("open", opened.GetProperty("state").GetString());
+        Assert.True(opened.GetProperty("created").GetBoolean());
+        Assert.Equal("open", update.GetProperty("state").GetString());
+        Assert.False(update.GetProperty("created").GetBoolean());
+        Assert.Equal("recovered", recovered.GetProperty("state").GetString());
+        Assert.Equal(key, recovered.GetProperty("incidentKey").GetString());
+        Assert.Equal(validationKey, again.GetProperty("validationKey").GetString());
+        var incident = Item(bot, key)!;
+        Assert.StartsWith("Incident: TargetResponseTime p99 above 0.5 in eu-west-1", incident.Name, StringComparison.Ordinal);
+        Assert.Contains("@on-call", incident.ColumnValues[LedgerBoardSchema.OwnerColumn], StringComparison.Ordinal);
+        var timeline = bot.Environment.Monday.Updates(incident.Id).OrderBy(u => u.Id).Select(u => u.Body).ToList();
+        Assert.Equal(4, timeline.Count);
+        Assert.Contains("Rolled back release 42", timeline[1], StringComparison.Ordinal);
+        Assert.StartsWith("[recovered]", timeline[2], StringComparison.Ordinal);
+        Assert.Single(bot.Environment.Monday.Items(), i => i.Name.StartsWith("Validate recovery: TargetResponseTime p99 in eu-west-1", StringComparison.Ordinal));
+        var due = recovered.GetProperty("validationDue").GetString()!;
+        Assert.Contains(due, Item(bot, validationKey)!.ColumnValues[LedgerBoardSchema.DueColumn], StringComparison.Ordinal);
+    }
+
+    private static Emulators.Monday.MondayItemSnapshot? Item(ComposedBot bot, string ledgerKey) =>
+        bot.Environment.Monday.Items().FirstOrDefault(i => i.ColumnValues.TryGetValue(LedgerBoardSchema.KeyColumn, out var value) && value.Contains($"\"{ledgerKey}\"", StringComparison.Ordinal));
+
     private static List<Emulators.Monday.MondayItemSnapshot> ThreadItems(ComposedBot bot) =>
         [.. bot.Environment.Monday.Items().Where(i => i.Name.StartsWith($"Resolve review thread on {Repository}#1", StringComparison.Ordinal))];
 
