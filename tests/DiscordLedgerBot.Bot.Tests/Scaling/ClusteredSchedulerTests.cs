@@ -46,13 +46,15 @@ public sealed class ClusteredSchedulerTests(ITestOutputHelper output)
             var doubled = runs.GroupBy(r => (r.Job, r.FireMs)).Where(g => g.Count() > 1).Select(g => $"{g.Key.Job}@{g.Key.FireMs} ×{g.Count()}").ToList();
             Assert.True(doubled.Count == 0, "firings ran more than once: " + string.Join(", ", doubled));
 
-            // One escalation firing per interval and never a hole: a lost firing would leave a 2 s step. A bot that joins
-            // re-declares the trigger (configuration wins), which re-phases the schedule once: a shorter step per join.
+            // One escalation firing per interval and never a hole: a lost firing would leave a step of 2 s or more. A bot
+            // that joins re-declares the trigger (configuration wins), which re-phases the schedule once: at most two
+            // uneven steps per join (the old phase's last firing, then the new phase's first, shorter or longer than the
+            // interval by the joining host's start-up lag), each still one run of one firing.
             var escalation = runs.Where(r => r.Job == EscalationJob).Select(r => r.FireMs).Order().ToList();
             var steps = escalation.Zip(escalation.Skip(1), (a, b) => b - a).ToList();
             output.WriteLine($"escalation steps (ms): {string.Join(", ", steps)}");
-            Assert.All(steps, step => Assert.InRange(step, 1, 1000));
-            Assert.True(steps.Count(step => step < 1000) <= Joins, $"the schedule re-phased more often than bots joined: {string.Join(", ", steps)}");
+            Assert.All(steps, step => Assert.InRange(step, 1, 1999));
+            Assert.True(steps.Count(step => step != 1000) <= 2 * Joins, $"the schedule re-phased more often than bots joined: {string.Join(", ", steps)}");
             Assert.True(runs.Select(r => r.Instance).Distinct().Count() >= 2, "only one bot ever ran a job");
             Assert.Contains(runs, r => r.Job == "sync.monday-poll");
             Assert.Contains(runs, r => r.Job == "capability-registry.sweep");
