@@ -66,6 +66,7 @@ public static class SurfaceComposition
         services.GetRequiredService<LedgerModule>().Map(router);
         services.GetRequiredService<RegistryModule>().Map(router);
         services.GetRequiredService<EscalationSlice>().Map(router);
+        services.GetRequiredService<Speech.SpeechSlice>().Map(router);
     }
 }
 
