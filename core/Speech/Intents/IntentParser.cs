@@ -100,7 +100,8 @@ public sealed class IntentParser
             Item = item,
             Status = status,
             Reason = reason,
-            Words = Span("words"),
+            // Inside a reason the words belong to the reason.
+            Words = reason is null ? Span("words") : null,
             Person = Span("person"),
             DueSpoken = dueSpoken,
             Due = dueSpoken is null ? null : SpeechPhrases.ResolveDate(dueSpoken, today),

@@ -138,6 +138,11 @@ public sealed class SpeechActions(
 
     private string ToolFor(string spokenWorkflow)
     {
+        if (!registry.IsInitialized)
+        {
+            throw new SpeechRequestException("The capability registry is still loading; ask again in a moment.");
+        }
+
         var workflow = registry.Workflows.FirstOrDefault(w => SpokenText.Normalize(w) == spokenWorkflow)
             ?? throw new SpeechRequestException($"There is no workflow called “{spokenWorkflow}”. Workflows: {string.Join(", ", registry.Workflows)}.");
         var ranking = registry.Rank(workflow);

@@ -7,7 +7,7 @@ namespace DiscordLedgerBot.Slices.Speech;
 
 /// <summary>
 /// The live vocabulary: active item titles from the surface's index (kept current by confirmations, sync and webhooks),
-/// linked people, registry workflows. Rebuilt only when one of them changed, so the recognizer's grammar follows the board.
+/// linked people and the board's owners, registry workflows. Rebuilt only when one of them changed, so the recognizer's grammar follows the board.
 /// </summary>
 public sealed class SpeechVocabularySource(LedgerItemIndex index, OwnerDirectory owners, CapabilityRegistry registry)
 {
@@ -17,8 +17,9 @@ public sealed class SpeechVocabularySource(LedgerItemIndex index, OwnerDirectory
     public SpeechVocabulary Current()
     {
         var titles = index.All.Where(e => e.IsActive).Select(e => e.Title).Order(StringComparer.Ordinal).ToList();
-        var people = owners.All.Select(l => l.Person.Name).Order(StringComparer.Ordinal).ToList();
-        var workflows = registry.Workflows;
+        // Linked people, and whoever the board already names as an owner (the CLI cannot read the links while the bot holds the store).
+        var people = owners.All.Select(l => l.Person.Name).Concat(index.All.Select(e => e.Owner).OfType<string>()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        IReadOnlyList<string> workflows = registry.IsInitialized ? registry.Workflows : [];
         var key = string.Join('\u001f', titles) + '\u001e' + string.Join('\u001f', people) + '\u001e' + string.Join('\u001f', workflows);
         lock (_lock)
         {
