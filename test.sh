@@ -25,6 +25,10 @@ need_pkgs=()
 command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
 # The sandbox console's browser test drives Debian's chromium (a browser cannot be downloaded here; DLB_CHROMIUM overrides).
 [ -n "${DLB_CHROMIUM:-}" ] || [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
+# Spoken requests: the embedded recognizer and its model, and espeak-ng + sox to synthesise test speech.
+for pkg in libpocketsphinx3 pocketsphinx-en-us espeak-ng sox; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_pkgs+=("$pkg")
+done
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_pkgs[*]}"
   sudo_cmd=""
