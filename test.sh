@@ -25,6 +25,9 @@ need_pkgs=()
 command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
 # The sandbox console's browser test drives Debian's chromium (a browser cannot be downloaded here; DLB_CHROMIUM overrides).
 [ -n "${DLB_CHROMIUM:-}" ] || [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
+# The DAVE interop tests run @snazzah/davey (the DAVE implementation discord.js uses) under node.
+command -v node >/dev/null 2>&1 || need_pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)
 # Spoken requests: the embedded recognizer and its model, and espeak-ng + sox to synthesise test speech.
 for pkg in libpocketsphinx3 pocketsphinx-en-us espeak-ng sox; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_pkgs+=("$pkg")
@@ -44,6 +47,11 @@ fi
 if [ -z "${DLB_SHARED_DIR:-}" ] && [ ! -d ../shared ]; then
   echo "test.sh: ../shared (the founders' contracts) is missing beside the repository; set DLB_SHARED_DIR" >&2
   exit 1
+fi
+
+# The interop harness's pinned packages (package-lock.json); the tests would install them too, once, if missing.
+if [ ! -f tests/interop/davey/node_modules/@snazzah/davey/package.json ]; then
+  (cd tests/interop/davey && npm ci --no-audit --no-fund >/dev/null) || { echo "test.sh: npm ci in tests/interop/davey failed" >&2; exit 1; }
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

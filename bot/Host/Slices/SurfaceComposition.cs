@@ -4,6 +4,7 @@ using DiscordLedgerBot.Discord.Interactions;
 using DiscordLedgerBot.Slices.Escalation;
 using DiscordLedgerBot.Slices.Ledger;
 using DiscordLedgerBot.Slices.Ledger.Commands;
+using DiscordLedgerBot.Slices.Readouts;
 using DiscordLedgerBot.Slices.Registry;
 using DiscordLedgerBot.Slices.Shared;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace DiscordLedgerBot.Slices;
 
 /// <summary>
-/// The bot's Discord surface: /ledger and /registry, their routes, item and tool cards, owner mapping. Called from
+/// The bot's Discord surface: /ledger, /registry, /github and /aws, their routes, item and tool cards, owner mapping. Called from
 /// <c>AddLedgerBot</c>; the slices only translate interactions into core commands and events into cards.
 /// </summary>
 public static class SurfaceComposition
@@ -46,6 +47,7 @@ public static class SurfaceComposition
         services.TryAddSingleton<LedgerAutocompleteHandler>();
         services.TryAddSingleton<LedgerModule>();
         services.TryAddSingleton<RegistryModule>();
+        services.TryAddSingleton<ReadoutsModule>();
         services.TryAddTransient<OverdueNoticeJob>();
         services.AddDiscordInteractions(configuration, MapRoutes);
         return services;
@@ -54,7 +56,7 @@ public static class SurfaceComposition
     /// <summary>The long-running parts: command registration, card responders, warming the local caches (the overdue job is scheduled in AddLedgerBotJobs).</summary>
     public static IServiceCollection AddLedgerSurfaceResponders(this IServiceCollection services)
     {
-        services.AddDiscordApplicationCommands([LedgerCommandDeclaration.Build(), RegistryModule.Declaration()]);
+        services.AddDiscordApplicationCommands([LedgerCommandDeclaration.Build(), RegistryModule.Declaration(), ReadoutsModule.GitHubDeclaration(), ReadoutsModule.AwsDeclaration()]);
         services.AddHostedService<SurfaceWarmup>();
         services.AddHostedService<CardResponder>();
         services.AddHostedService<RegistryCardResponder>();
@@ -65,6 +67,7 @@ public static class SurfaceComposition
     {
         services.GetRequiredService<LedgerModule>().Map(router);
         services.GetRequiredService<RegistryModule>().Map(router);
+        services.GetRequiredService<ReadoutsModule>().Map(router);
         services.GetRequiredService<EscalationSlice>().Map(router);
         services.GetRequiredService<Speech.SpeechSlice>().Map(router);
     }

@@ -28,7 +28,7 @@ internal sealed class SurfaceDriver
     {
         var bot = await ComposedBot.StartAsync(overSandbox, settings);
         var driver = new SurfaceDriver(bot);
-        await Eventually(() => driver.Discord.CurrentSessionId is not null && driver.Discord.RegisteredCommands(EmulatedGuild.Ids.Guild).Count == 2);
+        await Eventually(() => driver.Discord.CurrentSessionId is not null && driver.Discord.RegisteredCommands(EmulatedGuild.Ids.Guild).Count >= 2);
         return driver;
     }
 
