@@ -30,6 +30,10 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/
 # The DAVE interop tests run @snazzah/davey (the DAVE implementation discord.js uses) under node.
 command -v node >/dev/null 2>&1 || need_pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)
+# Spoken requests: the embedded recognizer and its model, and espeak-ng + sox to synthesise test speech.
+for pkg in libpocketsphinx3 pocketsphinx-en-us espeak-ng sox; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_pkgs+=("$pkg")
+done
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_pkgs[*]}"
   sudo_cmd=""

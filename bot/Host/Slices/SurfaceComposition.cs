@@ -69,6 +69,7 @@ public static class SurfaceComposition
         services.GetRequiredService<RegistryModule>().Map(router);
         services.GetRequiredService<ReadoutsModule>().Map(router);
         services.GetRequiredService<EscalationSlice>().Map(router);
+        services.GetRequiredService<Speech.SpeechSlice>().Map(router);
     }
 }
 
