@@ -106,11 +106,6 @@ public sealed class VoiceReceiver : IDisposable
                 }
             }
 
-            if (!speaking)
-            {
-                speaker.Timer.Change(_options.SpeakingEndGrace, Timeout.InfiniteTimeSpan);
-            }
-
             if (backlog is not null)
             {
                 foreach (var payload in backlog)
@@ -118,6 +113,11 @@ public sealed class VoiceReceiver : IDisposable
                     RtpHeader.TryParse(payload, out var header);
                     Deliver(speaker, header, payload.AsSpan(header.ClearLength));
                 }
+            }
+
+            if (!speaking)
+            {
+                speaker.Timer.Change(_options.SpeakingEndGrace, Timeout.InfiniteTimeSpan);
             }
         }
 
