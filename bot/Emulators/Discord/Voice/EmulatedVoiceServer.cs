@@ -261,11 +261,10 @@ public sealed class EmulatedVoiceServer : IDisposable
                 switch (op)
                 {
                     case 0:
-                        bot = await IdentifyAsync(socket, data);
+                        (bot, var refusedWith) = await IdentifyAsync(socket, data);
                         if (bot is null)
                         {
-                            closeCode = 4004;
-                            await CloseAsync(socket, 4004, "Authentication failed.");
+                            closeCode = refusedWith;
                             return;
                         }
 
@@ -321,21 +320,22 @@ public sealed class EmulatedVoiceServer : IDisposable
         _stop.Dispose();
     }
 
-    private async Task<EmulatedVoiceBot?> IdentifyAsync(WebSocket socket, JsonObject? data)
+    private async Task<(EmulatedVoiceBot? Bot, int RefusedWith)> IdentifyAsync(WebSocket socket, JsonObject? data)
     {
         if (!_byToken.TryGetValue(data?["token"]?.GetValue<string>() ?? string.Empty, out var bot)
             || bot.SessionId != data?["session_id"]?.GetValue<string>()
             || data?["user_id"]?.GetValue<string>() != bot.UserId.ToString(CultureInfo.InvariantCulture)
             || data?["server_id"]?.GetValue<string>() != bot.GuildId.ToString(CultureInfo.InvariantCulture))
         {
-            return null;
+            await CloseAsync(socket, 4004, "Authentication failed.");
+            return (null, 4004);
         }
 
         var maxDave = data?["max_dave_protocol_version"]?.GetValue<int>() ?? 0;
         if (_options.VoiceDaveProtocolVersion > 0 && maxDave < _options.VoiceDaveProtocolVersion && _options.VoiceRequireDave)
         {
             await CloseAsync(socket, 4017, "E2EE/DAVE protocol required.");
-            return null;
+            return (null, 4017);
         }
 
         bot.Attach(socket);
@@ -351,7 +351,7 @@ public sealed class EmulatedVoiceServer : IDisposable
                 ["heartbeat_interval"] = 1,
             },
         });
-        return bot;
+        return (bot, 0);
     }
 
     private async Task<int?> SelectProtocolAsync(EmulatedVoiceBot bot, JsonObject? data)
