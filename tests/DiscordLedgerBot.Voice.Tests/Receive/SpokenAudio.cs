@@ -50,7 +50,7 @@ internal static class SpokenAudio
     /// The best normalized cross-correlation of <paramref name="heard"/> against <paramref name="source"/> over lags of
     /// ±<paramref name="maxLag"/> samples (the codec's delay and the receiver's trimming of leading silence shift it).
     /// </summary>
-    public static double Correlation(short[] source, short[] heard, int maxLag = 4000)
+    public static double Correlation(short[] source, short[] heard, int maxLag = 2000)
     {
         var best = double.MinValue;
         for (var lag = -maxLag; lag <= maxLag; lag += 1)
