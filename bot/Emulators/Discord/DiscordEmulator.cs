@@ -38,7 +38,7 @@ public sealed class DiscordEmulator : IAsyncDisposable
         Snowflakes = new SnowflakeGenerator(options.TimeProvider);
         IReadOnlyList<EmulatedGuild> guilds = options.Guilds.Count > 0 ? [.. options.Guilds] : [EmulatedGuild.Realistic(options.BotUserId, options.BotUserName)];
         _world = new EmulatedWorld(options, Snowflakes, guilds);
-        Voice = new EmulatedVoiceServer(options);
+        Voice = new EmulatedVoiceServer(options, MemberVoiceStateAsync);
         _gateway = new EmulatedGateway(options, Snowflakes, GuildCreates, BotMemberIn, Voice, () => $"127.0.0.1:{Port}");
         _rest = new EmulatedRest(options, _world, _gateway, () => GatewayUrl.ToString());
         _app.UseWebSockets();
@@ -228,6 +228,28 @@ public sealed class DiscordEmulator : IAsyncDisposable
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
         Voice.Dispose();
+    }
+
+    // Discord tells every bot with the voice-states intent who sits where; /voice join uses it to find the caller's channel.
+    private async Task MemberVoiceStateAsync(ulong userId, ulong? channelId)
+    {
+        var user = userId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var channel = channelId?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var guild = channel is null ? _world.Guilds[0] : _world.Guilds.FirstOrDefault(g => g.Channels.Any(c => c.Id == channel)) ?? _world.Guilds[0];
+        await _gateway.DispatchIfIdentifiedAsync("VOICE_STATE_UPDATE", new JsonObject
+        {
+            ["guild_id"] = guild.Id,
+            ["channel_id"] = channel,
+            ["user_id"] = user,
+            ["session_id"] = "emu-member-voice-" + user,
+            ["deaf"] = false,
+            ["mute"] = false,
+            ["self_deaf"] = false,
+            ["self_mute"] = false,
+            ["self_video"] = false,
+            ["suppress"] = false,
+            ["request_to_speak_timestamp"] = null,
+        }, 1 << 7);
     }
 
     private async Task AcceptVoiceAsync(HttpContext context)

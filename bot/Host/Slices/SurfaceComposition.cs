@@ -6,12 +6,13 @@ using DiscordLedgerBot.Slices.Ledger;
 using DiscordLedgerBot.Slices.Ledger.Commands;
 using DiscordLedgerBot.Slices.Registry;
 using DiscordLedgerBot.Slices.Shared;
+using DiscordLedgerBot.Slices.Voice;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace DiscordLedgerBot.Slices;
 
 /// <summary>
-/// The bot's Discord surface: /ledger and /registry, their routes, item and tool cards, owner mapping. Called from
+/// The bot's Discord surface: /ledger, /registry and (when enabled) /voice, their routes, item and tool cards, owner mapping. Called from
 /// <c>AddLedgerBot</c>; the slices only translate interactions into core commands and events into cards.
 /// </summary>
 public static class SurfaceComposition
@@ -52,9 +53,12 @@ public static class SurfaceComposition
     }
 
     /// <summary>The long-running parts: command registration, card responders, warming the local caches (the overdue job is scheduled in AddLedgerBotJobs).</summary>
-    public static IServiceCollection AddLedgerSurfaceResponders(this IServiceCollection services)
+    public static IServiceCollection AddLedgerSurfaceResponders(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddDiscordApplicationCommands([LedgerCommandDeclaration.Build(), RegistryModule.Declaration()]);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddDiscordApplicationCommands(VoiceComposition.IsEnabled(configuration)
+            ? [LedgerCommandDeclaration.Build(), RegistryModule.Declaration(), VoiceModule.Declaration()]
+            : [LedgerCommandDeclaration.Build(), RegistryModule.Declaration()]);
         services.AddHostedService<SurfaceWarmup>();
         services.AddHostedService<CardResponder>();
         services.AddHostedService<RegistryCardResponder>();
@@ -66,6 +70,7 @@ public static class SurfaceComposition
         services.GetRequiredService<LedgerModule>().Map(router);
         services.GetRequiredService<RegistryModule>().Map(router);
         services.GetRequiredService<EscalationSlice>().Map(router);
+        services.GetService<VoiceModule>()?.Map(router);
     }
 }
 

@@ -47,11 +47,14 @@ public sealed class EmulatedVoiceServer : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _udpLoop;
     private readonly IDaveMlsSessionFactory _mls = new MlsDaveSessionFactory();
+    private readonly Func<ulong, ulong?, Task> _memberVoiceState;
     private uint _nextBotSsrc = 1;
 
-    internal EmulatedVoiceServer(DiscordEmulatorOptions options)
+    /// <param name="memberVoiceState">Announces a member joining (channel) or leaving (null) voice on the main gateway.</param>
+    internal EmulatedVoiceServer(DiscordEmulatorOptions options, Func<ulong, ulong?, Task> memberVoiceState)
     {
         _options = options;
+        _memberVoiceState = memberVoiceState;
         _udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         _udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         UdpPort = ((IPEndPoint)_udp.LocalEndPoint!).Port;
@@ -91,9 +94,23 @@ public sealed class EmulatedVoiceServer : IDisposable
         }
     }
 
-    public Task AddMemberAsync(ulong channelId, ulong userId) => Call(channelId).AddMemberAsync(userId);
+    /// <summary>An emulated member joins the voice channel: VOICE_STATE_UPDATE on the main gateway, op 11 to the bot, DAVE join.</summary>
+    public async Task AddMemberAsync(ulong channelId, ulong userId)
+    {
+        if (Call(channelId).UserIds.Contains(userId))
+        {
+            return;
+        }
 
-    public Task RemoveMemberAsync(ulong channelId, ulong userId) => Call(channelId).RemoveMemberAsync(userId);
+        await _memberVoiceState(userId, channelId);
+        await Call(channelId).AddMemberAsync(userId);
+    }
+
+    public async Task RemoveMemberAsync(ulong channelId, ulong userId)
+    {
+        await Call(channelId).RemoveMemberAsync(userId);
+        await _memberVoiceState(userId, null);
+    }
 
     /// <summary>Cuts the bot's voice WebSocket without a close frame (it should resume).</summary>
     public void DropBotConnection(ulong channelId)
