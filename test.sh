@@ -25,6 +25,9 @@ need_pkgs=()
 command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
 # The sandbox console's browser test drives Debian's chromium (a browser cannot be downloaded here; DLB_CHROMIUM overrides).
 [ -n "${DLB_CHROMIUM:-}" ] || [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
+# Voice tests speak with espeak-ng; the voice benchmark compares Concentus with native libopus.
+command -v espeak-ng >/dev/null 2>&1 || need_pkgs+=(espeak-ng)
+ldconfig -p 2>/dev/null | grep -q 'libopus\.so\.0' || need_pkgs+=(libopus0)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_pkgs[*]}"
   sudo_cmd=""

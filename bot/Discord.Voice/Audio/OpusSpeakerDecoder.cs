@@ -19,14 +19,12 @@ public sealed class OpusSpeakerDecoder : IDisposable
     private readonly Downsampler _downsampler = new();
     private readonly short[] _stereo = new short[MaxFrameSamples * Channels];
 
-    public OpusSpeakerDecoder(bool useNativeLibopus = false)
+    // Managed on purpose (docs/design/voice.md): no native library in the image, malformed frames stay managed exceptions.
+    public OpusSpeakerDecoder()
     {
-        OpusCodecFactory.AttemptToUseNativeLibrary = useNativeLibopus;
+        OpusCodecFactory.AttemptToUseNativeLibrary = false;
         _decoder = OpusCodecFactory.CreateDecoder(SampleRate, Channels);
     }
-
-    /// <summary>True when Concentus bound the native libopus for this decoder.</summary>
-    public bool IsNative => _decoder.GetType().Namespace == "Concentus.Native";
 
     /// <summary>Decodes one frame into <paramref name="mono16k"/> (room for 1 920 samples); returns the samples written, 0 for a corrupt frame.</summary>
     public int Decode(ReadOnlySpan<byte> opus, Span<short> mono16k) => Run(opus, fec: false, mono16k);
