@@ -28,6 +28,9 @@ command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
 # Voice tests speak with espeak-ng; the voice benchmark compares Concentus with native libopus.
 command -v espeak-ng >/dev/null 2>&1 || need_pkgs+=(espeak-ng)
 ldconfig -p 2>/dev/null | grep -q 'libopus\.so\.0' || need_pkgs+=(libopus0)
+# The DAVE interop tests run @snazzah/davey (the DAVE implementation discord.js uses) under node.
+command -v node >/dev/null 2>&1 || need_pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_pkgs[*]}"
   sudo_cmd=""
@@ -43,6 +46,11 @@ fi
 if [ -z "${DLB_SHARED_DIR:-}" ] && [ ! -d ../shared ]; then
   echo "test.sh: ../shared (the founders' contracts) is missing beside the repository; set DLB_SHARED_DIR" >&2
   exit 1
+fi
+
+# The interop harness's pinned packages (package-lock.json); the tests would install them too, once, if missing.
+if [ ! -f tests/interop/davey/node_modules/@snazzah/davey/package.json ]; then
+  (cd tests/interop/davey && npm ci --no-audit --no-fund >/dev/null) || { echo "test.sh: npm ci in tests/interop/davey failed" >&2; exit 1; }
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

@@ -302,10 +302,36 @@ public sealed class DaveSession : IDisposable
             return;
         }
 
-        _externalSender = payload.ToArray();
-        if (_mls is { HasGroup: false } mls)
+        if (_externalSender is not null && payload.SequenceEqual(_externalSender))
         {
-            CreatePendingGroup(mls, step);
+            return;
+        }
+
+        if (_mls is null)
+        {
+            // Nothing to validate it with yet: op 4 builds the pending group from it (and reports it if it is invalid).
+            _externalSender = payload.ToArray();
+            return;
+        }
+
+        if (_mls.IsEstablished)
+        {
+            // The group's external sender is part of its agreed state (davey refuses this too); taking the bytes would
+            // only poison the pending group of the next reset, so every later Welcome would fail its sender check.
+            step.Ignored(DaveOpcode.MlsExternalSenderPackage, "the external sender of an established group cannot change");
+            return;
+        }
+
+        // Not in a group yet: the pending group follows the gateway's current sender, but only a valid one replaces it.
+        try
+        {
+            _mls.CreatePendingGroup(_groupId, payload);
+            _externalSender = payload.ToArray();
+            _pendingCommit = null;
+        }
+        catch (DaveMlsException exception)
+        {
+            step.Ignored(DaveOpcode.MlsExternalSenderPackage, exception.Message);
         }
     }
 

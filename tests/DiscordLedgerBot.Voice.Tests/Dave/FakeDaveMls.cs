@@ -77,9 +77,9 @@ internal sealed class FakeDaveMlsSession(ulong self, int generation) : IDaveMlsS
 
     public void CreatePendingGroup(ReadOnlySpan<byte> groupId, ReadOnlySpan<byte> externalSender)
     {
-        if (HasGroup)
+        if (IsEstablished)
         {
-            throw new DaveMlsException("group already exists");
+            throw new DaveMlsException("already joined a group");
         }
 
         HasGroup = true;

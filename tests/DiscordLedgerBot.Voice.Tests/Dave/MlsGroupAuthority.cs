@@ -11,7 +11,7 @@ internal sealed class MlsGroupAuthority(ulong channelId) : IEmulatedGroupAuthori
 {
     private readonly MlsExternalSenderSigner _signer = MlsExternalSenderSigner.Create("voice-gateway"u8);
     private readonly List<ulong?> _leaves = [];
-    private readonly List<(bool Add, ulong UserId)> _proposed = [];
+    private readonly List<(bool Add, ulong UserId, ProposalRef Ref)> _proposed = [];
     private ulong _epoch;
 
     public byte[] ExternalSenderPackage => _signer.Sender.ToBytes();
@@ -24,6 +24,14 @@ internal sealed class MlsGroupAuthority(ulong channelId) : IEmulatedGroupAuthori
             BinaryPrimitives.WriteUInt64BigEndian(id, channelId);
             return id;
         }
+    }
+
+    /// <summary>A new group from epoch 0 under the same external sender (after op 24 epoch 1, e.g. an upgrade).</summary>
+    public void Restart()
+    {
+        _leaves.Clear();
+        _proposed.Clear();
+        _epoch = 0;
     }
 
     /// <summary>The first member's one-leaf pending group.</summary>
@@ -40,8 +48,9 @@ internal sealed class MlsGroupAuthority(ulong channelId) : IEmulatedGroupAuthori
         var messages = new List<byte>();
         foreach (var (userId, keyPackage) in joiners)
         {
-            messages.AddRange(_signer.ProposeAdd(GroupId, _epoch, keyPackage).Message);
-            _proposed.Add((true, userId));
+            var (message, reference) = _signer.ProposeAdd(GroupId, _epoch, keyPackage);
+            messages.AddRange(message);
+            _proposed.Add((true, userId, reference));
         }
 
         return MlsWire.EncodeVector([.. messages]);
@@ -53,11 +62,20 @@ internal sealed class MlsGroupAuthority(ulong channelId) : IEmulatedGroupAuthori
         foreach (var userId in userIds)
         {
             var leaf = _leaves.IndexOf(userId);
-            messages.AddRange(_signer.ProposeRemove(GroupId, _epoch, (uint)leaf).Message);
-            _proposed.Add((false, userId));
+            var (message, reference) = _signer.ProposeRemove(GroupId, _epoch, (uint)leaf);
+            messages.AddRange(message);
+            _proposed.Add((false, userId, reference));
         }
 
         return MlsWire.EncodeVector([.. messages]);
+    }
+
+    /// <summary>The op 27 revoke payload (<c>ProposalRef refs&lt;V&gt;</c>) withdrawing the uncommitted proposals about <paramref name="userId"/>.</summary>
+    public byte[] Revoke(ulong userId)
+    {
+        var revoked = _proposed.Where(p => p.UserId == userId).ToList();
+        _proposed.RemoveAll(p => p.UserId == userId);
+        return MlsWire.EncodeProposalRefs(revoked.Select(p => p.Ref));
     }
 
     public (byte[] Commit, byte[]? Welcome) Split(byte[] commitAndWelcome)
@@ -68,7 +86,7 @@ internal sealed class MlsGroupAuthority(ulong channelId) : IEmulatedGroupAuthori
 
     public void Accept(byte[] commit)
     {
-        foreach (var (_, userId) in _proposed.Where(p => !p.Add))
+        foreach (var (_, userId, _) in _proposed.Where(p => !p.Add))
         {
             _leaves[_leaves.IndexOf(userId)] = null;
         }
@@ -78,7 +96,7 @@ internal sealed class MlsGroupAuthority(ulong channelId) : IEmulatedGroupAuthori
             _leaves.RemoveAt(_leaves.Count - 1);
         }
 
-        foreach (var (_, userId) in _proposed.Where(p => p.Add))
+        foreach (var (_, userId, _) in _proposed.Where(p => p.Add))
         {
             var blank = _leaves.IndexOf(null);
             if (blank >= 0)
