@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using DiscordLedgerBot.Core.Monday;
 using DiscordLedgerBot.Core.Monday.BoardSchema;
+using DiscordLedgerBot.Emulators.CloudWatch;
 using DiscordLedgerBot.Emulators.Discord;
+using DiscordLedgerBot.Emulators.Github;
 using DiscordLedgerBot.Emulators.Monday;
 using DiscordLedgerBot.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -18,14 +20,22 @@ public sealed class SandboxEnvironment : IAsyncDisposable
     public const string MondayToken = "sandbox-monday-token";
     internal const string DiscordToken = "sandbox-discord-token";
 
+    /// <summary>The sandbox's repository (GitHub emulator) and region (CloudWatch emulator), the #general channel's scope.</summary>
+    public const string SandboxRepository = "ledger-hq/discord-ledger-bot";
+    public const string SandboxRegion = "eu-west-1";
+
     private readonly MondayEmulator _monday;
     private readonly DiscordEmulator _discord;
+    private readonly GitHubEmulator _github;
+    private readonly CloudWatchEmulator _cloudWatch;
 
-    private SandboxEnvironment(MondayEmulator monday, DiscordEmulator discord, string boardId, string adminToken, string dataDirectory)
+    private SandboxEnvironment(MondayEmulator monday, DiscordEmulator discord, GitHubEmulator github, CloudWatchEmulator cloudWatch, string boardId, string adminToken, string dataDirectory)
     {
         ApiToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
         _monday = monday;
         _discord = discord;
+        _github = github;
+        _cloudWatch = cloudWatch;
         BoardId = boardId;
         AdminToken = adminToken;
         DataDirectory = dataDirectory;
@@ -47,6 +57,16 @@ public sealed class SandboxEnvironment : IAsyncDisposable
 
     /// <summary>The emulated Discord, for tests that drive it.</summary>
     internal DiscordEmulator Discord => _discord;
+
+    /// <summary>The emulated GitHub, seeded with <see cref="SandboxRepository"/>.</summary>
+    internal GitHubEmulator GitHub => _github;
+
+    /// <summary>The emulated CloudWatch, with a latency spike over the last minutes.</summary>
+    internal CloudWatchEmulator CloudWatch => _cloudWatch;
+
+    public Uri GitHubApiUrl => _github.ApiUrl;
+
+    public Uri CloudWatchUrl => _cloudWatch.Url;
 
     public Uri DiscordRestUrl => _discord.RestBaseUrl;
 
@@ -75,9 +95,14 @@ public sealed class SandboxEnvironment : IAsyncDisposable
             var discordOptions = new DiscordEmulatorOptions { Port = 0, BotToken = DiscordToken, TimeProvider = time };
             discordOptions.Guilds.Add(EmulatedGuild.Realistic(discordOptions.BotUserId, discordOptions.BotUserName));
             var discord = await DiscordEmulator.StartAsync(discordOptions, cancellationToken);
+            var github = await GitHubEmulator.StartAsync(new GitHubEmulatorOptions { TimeProvider = time, Token = GitHubToken }, cancellationToken);
+            github.SeedSandbox(time.GetUtcNow());
+            var cloudWatch = await CloudWatchEmulator.StartAsync(new CloudWatchEmulatorOptions { TimeProvider = time }, cancellationToken);
+            // A latency spike around start, so a snapshot with a threshold shows an incident.
+            cloudWatch.AddSpike("TargetResponseTime", time.GetUtcNow().AddMinutes(-15), time.GetUtcNow().AddMinutes(30), 0.85);
             var boardId = await EnsureBoardAsync(monday.ApiUrl, dataDirectory, time, cancellationToken);
             var adminToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
-            return new SandboxEnvironment(monday, discord, boardId, adminToken, dataDirectory);
+            return new SandboxEnvironment(monday, discord, github, cloudWatch, boardId, adminToken, dataDirectory);
         }
         catch
         {
@@ -112,13 +137,25 @@ public sealed class SandboxEnvironment : IAsyncDisposable
         // A high index leaves Api:Tokens:0.. to the operator's own tokens from env or the command line.
         new($"Api:Tokens:{SandboxTokenIndex}:Name", "sandbox"),
         new($"Api:Tokens:{SandboxTokenIndex}:Token", ApiToken),
-        new($"Api:Tokens:{SandboxTokenIndex}:Scopes", "ledger:read ledger:write registry:read registry:admin metrics:read"),
+        new($"Api:Tokens:{SandboxTokenIndex}:Scopes", "ledger:read ledger:write registry:read registry:admin metrics:read github:read aws:read"),
+        new("GitHub:ApiUrl", _github.ApiUrl.ToString()),
+        new("GitHub:Token", GitHubToken),
+        new("Aws:Region", SandboxRegion),
+        new("Aws:MonitoringUrl", _cloudWatch.Url.ToString()),
+        new("Aws:AccessKeyId", _cloudWatch.Options.AccessKeyId),
+        new("Aws:SecretAccessKey", _cloudWatch.Options.SecretAccessKey),
+        new($"Scoping:Channels:{EmulatedGuild.Ids.General}:Repository", SandboxRepository),
+        new($"Scoping:Channels:{EmulatedGuild.Ids.General}:AwsRegion", SandboxRegion),
     ];
+
+    internal const string GitHubToken = "sandbox-github-token";
 
     private const int SandboxTokenIndex = 99;
 
     public async ValueTask DisposeAsync()
     {
+        await _cloudWatch.DisposeAsync();
+        await _github.DisposeAsync();
         await _discord.DisposeAsync();
         await _monday.DisposeAsync();
     }

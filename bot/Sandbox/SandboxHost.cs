@@ -90,6 +90,8 @@ public sealed class SandboxHost : IBotHostExtension, IAsyncDisposable
                 ["mondayToken"] = SandboxEnvironment.MondayToken,
                 ["discordApiUrl"] = environment.DiscordRestUrl.ToString(),
                 ["discordControlUrl"] = environment.DiscordControlUrl.ToString(),
+                ["githubApiUrl"] = environment.GitHubApiUrl.ToString(),
+                ["cloudWatchUrl"] = environment.CloudWatchUrl.ToString(),
                 ["botUrl"] = botUrl,
                 ["boardId"] = environment.BoardId,
                 ["adminToken"] = environment.AdminToken,

@@ -8,6 +8,12 @@ public enum LedgerSource
     Mcp,
     Api,
     Cli,
+
+    /// <summary>A GitHub readout (e.g. an unresolved review thread) that became a ledger item.</summary>
+    Github,
+
+    /// <summary>An AWS readout (e.g. an incident triage from a latency snapshot) that became a ledger item.</summary>
+    Aws,
 }
 
 public static class LedgerSourceNames
@@ -19,6 +25,8 @@ public static class LedgerSourceNames
         LedgerSource.Mcp => "mcp",
         LedgerSource.Api => "api",
         LedgerSource.Cli => "cli",
+        LedgerSource.Github => "github",
+        LedgerSource.Aws => "aws",
         _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Unknown ledger source."),
     };
 

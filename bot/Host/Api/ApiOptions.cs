@@ -55,7 +55,13 @@ public static class ApiScopes
     /// <summary>Scrapes <c>GET /metrics</c>; a separate scope so a Prometheus server holds no ledger or registry rights.</summary>
     public const string MetricsRead = "metrics:read";
 
-    public static IReadOnlyList<string> All { get; } = [LedgerRead, LedgerWrite, RegistryRead, RegistryAdmin, MetricsRead];
+    /// <summary>Calls the GitHub readout tools (what the bot's GitHub token can read, on the caller's behalf).</summary>
+    public const string GitHubRead = "github:read";
+
+    /// <summary>Calls the AWS readout tools (CloudWatch metrics with the bot's AWS credentials).</summary>
+    public const string AwsRead = "aws:read";
+
+    public static IReadOnlyList<string> All { get; } = [LedgerRead, LedgerWrite, RegistryRead, RegistryAdmin, MetricsRead, GitHubRead, AwsRead];
 }
 
 /// <summary>Checked at start: every problem names its key and env variable.</summary>

@@ -1,11 +1,14 @@
 using DiscordLedgerBot.Api;
+using DiscordLedgerBot.Core.Aws;
 using DiscordLedgerBot.Core.Escalation;
 using DiscordLedgerBot.Core.Events;
+using DiscordLedgerBot.Core.GitHub;
 using DiscordLedgerBot.Core.Ledger;
 using DiscordLedgerBot.Core.Monday;
 using DiscordLedgerBot.Core.Outbox;
 using DiscordLedgerBot.Core.Redis;
 using DiscordLedgerBot.Core.Registry;
+using DiscordLedgerBot.Core.Scoping;
 using DiscordLedgerBot.Core.Storage;
 using DiscordLedgerBot.Core.Sync;
 using DiscordLedgerBot.Discord;
@@ -69,6 +72,9 @@ public static class LedgerBotComposition
         services.TryAddSingleton<OutboxCompletion>();
         services.TryAddSingleton<IDecisionRecorder, OutboxDecisionRecorder>();
         services.AddCapabilityRegistry(configuration);
+        services.AddChannelScoping(configuration);
+        services.AddGitHubReadouts(configuration);
+        services.AddAwsReadouts(configuration);
         services.AddDiscordClient(configuration);
         services.AddLedgerSurface(configuration);
         services.AddLedgerBotEscalation(configuration);
@@ -88,7 +94,7 @@ public static class LedgerBotComposition
 
     /// <summary>The options every role needs valid before it touches anything; the bot adds Discord's and the registry's.</summary>
     public static IReadOnlyList<Type> OptionsFor(LedgerBotRole role) => role == LedgerBotRole.Bot
-        ? [typeof(MondayOptions), typeof(StorageOptions), typeof(RedisOptions), typeof(OutboxOptions), typeof(LedgerOptions), typeof(RegistryOptions), typeof(Discord.DiscordOptions), typeof(DiscordInteractionsOptions), typeof(ApiOptions), typeof(McpOptions), typeof(SyncOptions), typeof(EscalationOptions), typeof(VoiceOptions)]
+        ? [typeof(MondayOptions), typeof(StorageOptions), typeof(RedisOptions), typeof(OutboxOptions), typeof(LedgerOptions), typeof(RegistryOptions), typeof(Discord.DiscordOptions), typeof(DiscordInteractionsOptions), typeof(ApiOptions), typeof(McpOptions), typeof(SyncOptions), typeof(EscalationOptions), typeof(GitHubOptions), typeof(AwsOptions), typeof(ScopingOptions), typeof(VoiceOptions)]
         : [typeof(MondayOptions), typeof(StorageOptions), typeof(RedisOptions), typeof(OutboxOptions), typeof(LedgerOptions), typeof(RegistryOptions)];
 
     /// <summary>Every configuration problem of <paramref name="optionTypes"/> at once, each naming its key and env variable.</summary>

@@ -42,7 +42,7 @@ public sealed partial class LedgerMcpTool : McpServerTool
                 DestructiveHint = spec.Destructive,
                 // Every write is keyed by the request id: repeating the same request changes nothing more.
                 IdempotentHint = true,
-                OpenWorldHint = spec.Name.StartsWith("discord.", StringComparison.Ordinal),
+                OpenWorldHint = spec.Name.StartsWith("discord.", StringComparison.Ordinal) || spec.Name.StartsWith("github.", StringComparison.Ordinal) || spec.Name.StartsWith("aws.", StringComparison.Ordinal),
             },
         };
     }
@@ -104,6 +104,14 @@ public sealed partial class LedgerMcpTool : McpServerTool
         catch (DiscordRestException discord)
         {
             return Error($"Discord refused the message: {discord.Message}");
+        }
+        catch (Core.GitHub.GitHubReadoutException github)
+        {
+            return Error(github.Message);
+        }
+        catch (Core.Aws.CloudWatchException cloudWatch)
+        {
+            return Error(cloudWatch.Message);
         }
     }
 

@@ -143,6 +143,7 @@ public static class LedgerMcpTools
             [ApiScopes.RegistryRead, ApiScopes.LedgerWrite],
             ["chosenToolId", "rationale", "commandId"],
             SelectAsync),
+        .. ReadoutMcpTools.All,
     ];
 
     public static IReadOnlySet<string> Names { get; } = All.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);

@@ -4,6 +4,7 @@ using DiscordLedgerBot.Discord.Interactions;
 using DiscordLedgerBot.Slices.Escalation;
 using DiscordLedgerBot.Slices.Ledger;
 using DiscordLedgerBot.Slices.Ledger.Commands;
+using DiscordLedgerBot.Slices.Readouts;
 using DiscordLedgerBot.Slices.Registry;
 using DiscordLedgerBot.Slices.Shared;
 using DiscordLedgerBot.Slices.Voice;
@@ -12,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace DiscordLedgerBot.Slices;
 
 /// <summary>
-/// The bot's Discord surface: /ledger, /registry and (when enabled) /voice, their routes, item and tool cards, owner mapping. Called from
+/// The bot's Discord surface: /ledger, /registry, /github, /aws and (when enabled) /voice, their routes, item and tool cards, owner mapping. Called from
 /// <c>AddLedgerBot</c>; the slices only translate interactions into core commands and events into cards.
 /// </summary>
 public static class SurfaceComposition
@@ -47,6 +48,7 @@ public static class SurfaceComposition
         services.TryAddSingleton<LedgerAutocompleteHandler>();
         services.TryAddSingleton<LedgerModule>();
         services.TryAddSingleton<RegistryModule>();
+        services.TryAddSingleton<ReadoutsModule>();
         services.TryAddTransient<OverdueNoticeJob>();
         services.AddDiscordInteractions(configuration, MapRoutes);
         return services;
@@ -56,9 +58,8 @@ public static class SurfaceComposition
     public static IServiceCollection AddLedgerSurfaceResponders(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddDiscordApplicationCommands(VoiceComposition.IsEnabled(configuration)
-            ? [LedgerCommandDeclaration.Build(), RegistryModule.Declaration(), VoiceModule.Declaration()]
-            : [LedgerCommandDeclaration.Build(), RegistryModule.Declaration()]);
+        IReadOnlyList<ApplicationCommand> commands = [LedgerCommandDeclaration.Build(), RegistryModule.Declaration(), ReadoutsModule.GitHubDeclaration(), ReadoutsModule.AwsDeclaration()];
+        services.AddDiscordApplicationCommands(VoiceComposition.IsEnabled(configuration) ? [.. commands, VoiceModule.Declaration()] : commands);
         services.AddHostedService<SurfaceWarmup>();
         services.AddHostedService<CardResponder>();
         services.AddHostedService<RegistryCardResponder>();
@@ -69,6 +70,7 @@ public static class SurfaceComposition
     {
         services.GetRequiredService<LedgerModule>().Map(router);
         services.GetRequiredService<RegistryModule>().Map(router);
+        services.GetRequiredService<ReadoutsModule>().Map(router);
         services.GetRequiredService<EscalationSlice>().Map(router);
         services.GetService<VoiceModule>()?.Map(router);
     }

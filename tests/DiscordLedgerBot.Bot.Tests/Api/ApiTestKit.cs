@@ -16,7 +16,7 @@ internal static class ApiTestKit
 
     public static Task<ComposedBot> StartAsync(params string[] settings) => ComposedBot.StartAsync(
     [
-        "--Api:Tokens:0:Name=ops", $"--Api:Tokens:0:Token={Full}", "--Api:Tokens:0:Scopes=ledger:read ledger:write registry:read registry:admin",
+        "--Api:Tokens:0:Name=ops", $"--Api:Tokens:0:Token={Full}", "--Api:Tokens:0:Scopes=ledger:read ledger:write registry:read registry:admin github:read aws:read",
         "--Api:Tokens:1:Name=reader", $"--Api:Tokens:1:Token={ReadOnly}", "--Api:Tokens:1:Scopes=ledger:read",
         "--Api:Tokens:2:Name=writer", $"--Api:Tokens:2:Token={WriteOnly}", "--Api:Tokens:2:Scopes=ledger:write",
         "--Api:Tokens:3:Name=registry", $"--Api:Tokens:3:Token={RegistryReader}", "--Api:Tokens:3:Scopes=registry:read",

@@ -15,7 +15,8 @@ public sealed class McpServerTests
 {
     private static readonly string[] AllTools =
     [
-        "discord.message", "ledger.assign", "ledger.create", "ledger.followup", "ledger.query", "ledger.set_status",
+        "aws.cloudwatch_get_metric", "aws.triage_incident", "discord.message", "github.get_check_runs", "github.list_pull_requests", "github.track_review_threads",
+        "ledger.assign", "ledger.create", "ledger.followup", "ledger.query", "ledger.set_status",
         "monday.board_summary", "monday.create_update", "monday.update_item", "registry.rank", "registry.select",
     ];
 
@@ -106,7 +107,7 @@ public sealed class McpServerTests
 
         var tools = await readOnly.ListToolsAsync();
 
-        Assert.Equal(["ledger.query", "monday.board_summary"], tools.Select(t => t.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["aws.cloudwatch_get_metric", "github.get_check_runs", "github.list_pull_requests", "ledger.query", "monday.board_summary"], tools.Select(t => t.Name).Order(StringComparer.Ordinal));
         Assert.All(tools, t => Assert.True(t.ProtocolTool.Annotations!.ReadOnlyHint));
     }
 
@@ -143,6 +144,10 @@ public sealed class McpServerTests
         var posted = await CallAsync(client, "discord.message", new() { ["channelId"] = EmulatedGuild.Ids.General, ["content"] = "Hello from the ledger agent" });
         Assert.False(string.IsNullOrEmpty(posted.GetProperty("messageId").GetString()));
         Assert.Contains(bot.Environment.Discord.MessagesIn(EmulatedGuild.Ids.General), m => m.Message["content"]!.GetValue<string>() == "Hello from the ledger agent");
+
+        var pulls = await CallAsync(client, "github.list_pull_requests", new() { ["repo"] = SandboxEnvironment.SandboxRepository, ["limit"] = 2 });
+        Assert.Equal(2, pulls.GetProperty("count").GetInt32());
+        Assert.True(pulls.GetProperty("truncated").GetBoolean());
 
         var ranking = await CallAsync(client, "registry.rank", new() { ["workflow"] = "code-edit" });
         Assert.NotEmpty(ranking.GetProperty("tools").EnumerateArray());

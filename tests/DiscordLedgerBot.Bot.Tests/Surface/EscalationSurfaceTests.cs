@@ -47,8 +47,8 @@ public sealed class EscalationSurfaceTests
         bool Audited(string button, string outcome, string who) => bot.Environment.Monday.Updates(item.Id).Any(u =>
             u.Body.Contains(button, StringComparison.Ordinal) && u.Body.Contains(outcome, StringComparison.Ordinal) && u.Body.Contains($"Discord {who}", StringComparison.Ordinal) && u.Body.Contains(" UTC", StringComparison.Ordinal));
         await SurfaceDriver.Eventually(() => Audited("Escalate now", "refused, not a moderator", Linus) && Audited("Done", "accepted, status In progress → Done", Grace));
-        // The thread holds the item's history: one line per confirmed change.
-        Assert.True(driver.Discord.MessagesIn(thread).Count(m => m.Message["content"]?.GetValue<string>().Contains("— by ", StringComparison.Ordinal) == true) >= 4);
+        // The thread holds the item's history: one line per confirmed change (the last one posts after its board write).
+        await SurfaceDriver.Eventually(() => driver.Discord.MessagesIn(thread).Count(m => m.Message["content"]?.GetValue<string>().Contains("— by ", StringComparison.Ordinal) == true) >= 4);
         Assert.Empty(driver.SpecViolations());
     }
 }
