@@ -23,6 +23,8 @@ done
 # Debian packages the integration tests use. Installed only when missing, so a warm machine skips apt entirely.
 need_pkgs=()
 command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
+# The clustered-scheduler tests start a private PostgreSQL (initdb + postgres from Debian's server package).
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1 || need_pkgs+=(postgresql)
 # The sandbox console's browser test drives Debian's chromium (a browser cannot be downloaded here; DLB_CHROMIUM overrides).
 [ -n "${DLB_CHROMIUM:-}" ] || [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
 # Voice tests speak with espeak-ng; the voice benchmark compares Concentus with native libopus.
@@ -41,6 +43,7 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   # The package starts a system-wide server; tests start their own private ones, so stop it.
   if command -v systemctl >/dev/null 2>&1; then $sudo_cmd systemctl stop redis-server >/dev/null 2>&1 || true; fi
   $sudo_cmd service redis-server stop >/dev/null 2>&1 || true
+  $sudo_cmd service postgresql stop >/dev/null 2>&1 || true
 fi
 
 if [ -z "${DLB_SHARED_DIR:-}" ] && [ ! -d ../shared ]; then

@@ -12,7 +12,8 @@ internal sealed partial class OutboxOutcomeRecorder(IOutboxStore store, IOutboxE
         OutboxRecord confirmed;
         try
         {
-            confirmed = await store.MarkConfirmedAsync(record.IdempotencyKey, mondayItemId, cancellationToken).ConfigureAwait(false);
+            // Fenced by the version this flusher claimed (or the reconciler listed): a record claimed again since is not ours to settle.
+            confirmed = await store.MarkConfirmedAsync(record.IdempotencyKey, mondayItemId, record.Version, cancellationToken).ConfigureAwait(false);
         }
         catch (OutboxStateConflictException conflict)
         {
@@ -40,7 +41,7 @@ internal sealed partial class OutboxOutcomeRecorder(IOutboxStore store, IOutboxE
         OutboxRecord failed;
         try
         {
-            failed = await store.MarkFailedAsync(record.IdempotencyKey, reason, retryAt, cancellationToken).ConfigureAwait(false);
+            failed = await store.MarkFailedAsync(record.IdempotencyKey, reason, retryAt, record.Version, cancellationToken).ConfigureAwait(false);
         }
         catch (OutboxStateConflictException conflict)
         {

@@ -113,7 +113,11 @@ public sealed partial class CapabilityRegistry
                 }
 
                 state = Build(1, seed.Workflows, seed.Tools, [], [], previous: null);
-                await _store.SaveAsync(ToSnapshot(state), cancellationToken);
+                if (!await _store.SaveAsync(ToSnapshot(state), expectedRevision: 0, cancellationToken))
+                {
+                    // Another process seeded the empty store first: its registry is the one.
+                    state = FromSnapshot(await _store.LoadAsync(cancellationToken) ?? throw new RegistryConcurrencyException("The registry store was seeded by another writer and then emptied during start."), previous: null);
+                }
             }
 
             Volatile.Write(ref _state, state);
@@ -531,25 +535,56 @@ public sealed partial class CapabilityRegistry
         return text.ToString();
     }
 
+    /// <summary>How often a change is re-applied on top of another writer's newer registry before it is reported as contended.</summary>
+    public const int MaxSaveAttempts = 16;
+
     private async Task MutateAsync(Func<RegistryState, DateTimeOffset, PendingChange, RegistryState> apply, CancellationToken cancellationToken)
     {
-        var change = new PendingChange();
+        PendingChange change;
+        var adoptedNewer = false;
         await _writeLock.WaitAsync(cancellationToken);
         RegistryState next;
         try
         {
-            var current = State;
-            var now = _time.GetUtcNow();
-            var proposed = apply(current, now, change);
-            if (ReferenceEquals(proposed, current))
+            for (var attempt = 1; ; attempt++)
             {
-                return;
-            }
+                // Optimistic concurrency: the change is computed from the state it will replace and saved only if the store
+                // still holds that revision; otherwise the newer registry is adopted and the change re-applied to it.
+                change = new PendingChange();
+                var current = State;
+                var now = _time.GetUtcNow();
+                var proposed = apply(current, now, change);
+                if (ReferenceEquals(proposed, current))
+                {
+                    if (adoptedNewer)
+                    {
+                        ToolsChanged?.Invoke(this, EventArgs.Empty);
+                    }
 
-            var audit = current.Audit.Concat(change.AuditEntries).TakeLast(_options.MaxAuditEntries).ToList();
-            next = Build(current.Revision + 1, proposed.WorkflowList, proposed.Tools, proposed.Overrides, audit, current);
-            await _store.SaveAsync(ToSnapshot(next), cancellationToken);
-            Volatile.Write(ref _state, next);
+                    return;
+                }
+
+                var audit = current.Audit.Concat(change.AuditEntries).TakeLast(_options.MaxAuditEntries).ToList();
+                next = Build(current.Revision + 1, proposed.WorkflowList, proposed.Tools, proposed.Overrides, audit, current);
+                if (await _store.SaveAsync(ToSnapshot(next), current.Revision, cancellationToken))
+                {
+                    Volatile.Write(ref _state, next);
+                    break;
+                }
+
+                if (attempt == MaxSaveAttempts)
+                {
+                    throw new RegistryConcurrencyException($"The registry changed under this writer {MaxSaveAttempts} times in a row; nothing was saved. Try again.");
+                }
+
+                // A writer that just saved is one round trip ahead of one that must reload first; a short random pause
+                // breaks that rhythm so a busy writer cannot starve the others.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 4 * attempt)), _time, cancellationToken);
+                var newer = await _store.LoadAsync(cancellationToken)
+                    ?? throw new RegistryConcurrencyException("The registry store was emptied by another writer; nothing was saved.");
+                Volatile.Write(ref _state, FromSnapshot(newer, current));
+                adoptedNewer = true;
+            }
         }
         finally
         {
@@ -575,7 +610,7 @@ public sealed partial class CapabilityRegistry
             }
         }
 
-        if (change.DefinitionsChanged)
+        if (change.DefinitionsChanged || adoptedNewer)
         {
             ToolsChanged?.Invoke(this, EventArgs.Empty);
         }

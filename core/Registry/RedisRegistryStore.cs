@@ -4,11 +4,26 @@ namespace DiscordLedgerBot.Core.Registry;
 
 /// <summary>
 /// The registry snapshot as one Redis string: SET replaces it atomically, so readers see the old or the new
-/// registry, never a mix. Durability is the Redis server's (AOF/RDB) configuration.
+/// registry, never a mix. A save is one Lua script that compares the stored snapshot's revision with the writer's
+/// expectation before it sets, so concurrent writers from several processes cannot overwrite each other.
+/// Durability is the Redis server's (AOF/RDB) configuration.
 /// </summary>
 public sealed class RedisRegistryStore(IDatabaseAsync redis, string key = RedisRegistryStore.DefaultKey) : IRegistryStore
 {
     public const string DefaultKey = "dlb:registry:snapshot";
+
+    // KEYS[1] snapshot; ARGV: expected revision, new snapshot JSON → 1 saved | 0 revision moved.
+    private const string CompareAndSet = """
+        local current = redis.call('GET', KEYS[1])
+        local revision = 0
+        if current then
+          local doc = cjson.decode(current)
+          revision = tonumber(doc.revision or doc.Revision or 0)
+        end
+        if revision ~= tonumber(ARGV[1]) then return 0 end
+        redis.call('SET', KEYS[1], ARGV[2])
+        return 1
+        """;
 
     public string Key { get; } = key;
 
@@ -19,9 +34,11 @@ public sealed class RedisRegistryStore(IDatabaseAsync redis, string key = RedisR
         return value.IsNull ? null : RegistrySnapshotSerializer.Deserialize((byte[])value!, $"redis key {Key}");
     }
 
-    public Task SaveAsync(RegistrySnapshot snapshot, CancellationToken cancellationToken)
+    public async Task<bool> SaveAsync(RegistrySnapshot snapshot, long expectedRevision, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(snapshot);
         cancellationToken.ThrowIfCancellationRequested();
-        return redis.StringSetAsync(Key, RegistrySnapshotSerializer.Serialize(snapshot));
+        var saved = await redis.ScriptEvaluateAsync(CompareAndSet, [Key], [expectedRevision, RegistrySnapshotSerializer.Serialize(snapshot)]).ConfigureAwait(false);
+        return (long)saved == 1;
     }
 }

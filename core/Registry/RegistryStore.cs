@@ -27,14 +27,20 @@ public sealed record RegistrySnapshot
 
 /// <summary>
 /// Persists registry metadata. Implementations store the whole snapshot as one value, written atomically, so a
-/// crash leaves either the old or the new registry, never a mix.
+/// crash leaves either the old or the new registry, never a mix. Saves are compare-and-set on
+/// <see cref="RegistrySnapshot.Revision"/>, so two writers (two bot processes, a bot and the CLI) never overwrite each
+/// other's change: the loser reloads and re-applies its change on top.
 /// </summary>
 public interface IRegistryStore
 {
     /// <summary>The last saved snapshot, or null when nothing was ever saved.</summary>
     Task<RegistrySnapshot?> LoadAsync(CancellationToken cancellationToken);
 
-    Task SaveAsync(RegistrySnapshot snapshot, CancellationToken cancellationToken);
+    /// <summary>
+    /// Saves <paramref name="snapshot"/> only if the stored revision is still <paramref name="expectedRevision"/> (0: the
+    /// store is empty). False, with nothing written, when another writer saved in between.
+    /// </summary>
+    Task<bool> SaveAsync(RegistrySnapshot snapshot, long expectedRevision, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -76,28 +82,49 @@ public static class RegistrySnapshotSerializer
 /// <summary>Keeps the snapshot in process memory (tests, sandbox); lost on restart by design.</summary>
 public sealed class MemoryRegistryStore : IRegistryStore
 {
+    private readonly Lock _gate = new();
     private byte[]? _saved;
+    private long _revision;
 
     public Task<RegistrySnapshot?> LoadAsync(CancellationToken cancellationToken)
     {
-        var saved = Volatile.Read(ref _saved);
-        return Task.FromResult(saved is null ? null : RegistrySnapshotSerializer.Deserialize(saved, "memory"));
+        lock (_gate)
+        {
+            return Task.FromResult(_saved is null ? null : RegistrySnapshotSerializer.Deserialize(_saved, "memory"));
+        }
     }
 
-    public Task SaveAsync(RegistrySnapshot snapshot, CancellationToken cancellationToken)
+    public Task<bool> SaveAsync(RegistrySnapshot snapshot, long expectedRevision, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(snapshot);
+
         // Serialized, not stored by reference, so memory behaves exactly like the durable stores.
-        Volatile.Write(ref _saved, RegistrySnapshotSerializer.Serialize(snapshot));
-        return Task.CompletedTask;
+        var bytes = RegistrySnapshotSerializer.Serialize(snapshot);
+        lock (_gate)
+        {
+            if (_revision != expectedRevision)
+            {
+                return Task.FromResult(false);
+            }
+
+            _saved = bytes;
+            _revision = snapshot.Revision;
+            return Task.FromResult(true);
+        }
     }
 }
 
 /// <summary>
 /// A JSON file written atomically: write a sibling temp file, flush it to disk, then rename over the target.
-/// Readers (another process, the CLI) therefore never see a half-written registry.
+/// Readers (another process, the CLI) therefore never see a half-written registry. Writers take an exclusive lock on a
+/// sibling <c>.lock</c> file (an OS file lock, released by the kernel if the holder dies) around compare-and-rename.
 /// </summary>
-public sealed class FileRegistryStore(string path) : IRegistryStore
+public sealed class FileRegistryStore(string path, TimeProvider? time = null) : IRegistryStore
 {
+    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan LockRetry = TimeSpan.FromMilliseconds(5);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     public string Path { get; } = System.IO.Path.GetFullPath(path);
 
     public async Task<RegistrySnapshot?> LoadAsync(CancellationToken cancellationToken)
@@ -111,10 +138,18 @@ public sealed class FileRegistryStore(string path) : IRegistryStore
         return RegistrySnapshotSerializer.Deserialize(bytes, Path);
     }
 
-    public async Task SaveAsync(RegistrySnapshot snapshot, CancellationToken cancellationToken)
+    public async Task<bool> SaveAsync(RegistrySnapshot snapshot, long expectedRevision, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(snapshot);
         var directory = System.IO.Path.GetDirectoryName(Path)!;
         Directory.CreateDirectory(directory);
+        await using var held = await LockAsync(cancellationToken);
+        var stored = await LoadAsync(cancellationToken);
+        if ((stored?.Revision ?? 0) != expectedRevision)
+        {
+            return false;
+        }
+
         var temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(Path)}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -126,6 +161,7 @@ public sealed class FileRegistryStore(string path) : IRegistryStore
             }
 
             File.Move(temp, Path, overwrite: true);
+            return true;
         }
         finally
         {
@@ -134,5 +170,47 @@ public sealed class FileRegistryStore(string path) : IRegistryStore
                 File.Delete(temp);
             }
         }
+    }
+
+    private async Task<FileStream> LockAsync(CancellationToken cancellationToken)
+    {
+        var lockPath = Path + ".lock";
+        var deadline = _time.GetUtcNow() + LockWait;
+        while (true)
+        {
+            try
+            {
+                // FileShare.None is an exclusive OS lock (flock on Unix) that every process honours.
+                return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+            }
+            catch (IOException) when (_time.GetUtcNow() < deadline)
+            {
+                // Another writer holds it for one compare-and-rename: milliseconds.
+                await Task.Delay(LockRetry, _time, cancellationToken);
+            }
+            catch (IOException held)
+            {
+                throw new IOException($"The registry file {Path} stayed locked by another writer for {LockWait.TotalSeconds:0} s ({lockPath}).", held);
+            }
+        }
+    }
+}
+
+/// <summary>A registry change that could not be saved because other writers kept changing the store; nothing was saved.</summary>
+public sealed class RegistryConcurrencyException : Exception
+{
+    public RegistryConcurrencyException()
+        : this("The registry changed under this writer; nothing was saved.")
+    {
+    }
+
+    public RegistryConcurrencyException(string message)
+        : base(message)
+    {
+    }
+
+    public RegistryConcurrencyException(string message, Exception innerException)
+        : base(message, innerException)
+    {
     }
 }

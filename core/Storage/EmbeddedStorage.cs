@@ -59,18 +59,18 @@ public sealed class EmbeddedStorage : IStorageBackend
     public Task<IReadOnlyList<OutboxRecord>> ClaimBatchAsync(int maxRecords, TimeSpan claimDuration, CancellationToken cancellationToken = default) =>
         MutateAsync(now => _book.Claim(maxRecords, claimDuration, now));
 
-    public Task<OutboxRecord> MarkConfirmedAsync(string idempotencyKey, string mondayItemId, CancellationToken cancellationToken = default)
+    public Task<OutboxRecord> MarkConfirmedAsync(string idempotencyKey, string mondayItemId, int? claimVersion = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(idempotencyKey);
         ArgumentException.ThrowIfNullOrWhiteSpace(mondayItemId);
-        return MutateAsync(now => _book.MarkConfirmed(idempotencyKey, mondayItemId, now));
+        return MutateAsync(now => _book.MarkConfirmed(idempotencyKey, mondayItemId, claimVersion, now));
     }
 
-    public Task<OutboxRecord> MarkFailedAsync(string idempotencyKey, string reason, DateTimeOffset? retryAt, CancellationToken cancellationToken = default)
+    public Task<OutboxRecord> MarkFailedAsync(string idempotencyKey, string reason, DateTimeOffset? retryAt, int? claimVersion = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(idempotencyKey);
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        return MutateAsync(now => _book.MarkFailed(idempotencyKey, reason, retryAt, now));
+        return MutateAsync(now => _book.MarkFailed(idempotencyKey, reason, retryAt, claimVersion, now));
     }
 
     public Task<OutboxRecord?> GetAsync(string idempotencyKey, CancellationToken cancellationToken = default) =>

@@ -54,11 +54,11 @@ public sealed partial class FailoverStorage : IStorageBackend, IStorageStatus
     public Task<IReadOnlyList<OutboxRecord>> ClaimBatchAsync(int maxRecords, TimeSpan claimDuration, CancellationToken cancellationToken = default) =>
         RouteAsync(store => store.ClaimBatchAsync(maxRecords, claimDuration, cancellationToken), FileFallback.Default, cancellationToken, () => (IReadOnlyList<OutboxRecord>)[]);
 
-    public Task<OutboxRecord> MarkConfirmedAsync(string idempotencyKey, string mondayItemId, CancellationToken cancellationToken = default) =>
-        RouteAsync(store => store.MarkConfirmedAsync(idempotencyKey, mondayItemId, cancellationToken), FileFallback.Refuse, cancellationToken);
+    public Task<OutboxRecord> MarkConfirmedAsync(string idempotencyKey, string mondayItemId, int? claimVersion = null, CancellationToken cancellationToken = default) =>
+        RouteAsync(store => store.MarkConfirmedAsync(idempotencyKey, mondayItemId, claimVersion, cancellationToken), FileFallback.Refuse, cancellationToken);
 
-    public Task<OutboxRecord> MarkFailedAsync(string idempotencyKey, string reason, DateTimeOffset? retryAt, CancellationToken cancellationToken = default) =>
-        RouteAsync(store => store.MarkFailedAsync(idempotencyKey, reason, retryAt, cancellationToken), FileFallback.Refuse, cancellationToken);
+    public Task<OutboxRecord> MarkFailedAsync(string idempotencyKey, string reason, DateTimeOffset? retryAt, int? claimVersion = null, CancellationToken cancellationToken = default) =>
+        RouteAsync(store => store.MarkFailedAsync(idempotencyKey, reason, retryAt, claimVersion, cancellationToken), FileFallback.Refuse, cancellationToken);
 
     public Task<OutboxRecord?> GetAsync(string idempotencyKey, CancellationToken cancellationToken = default) =>
         RouteAsync(store => store.GetAsync(idempotencyKey, cancellationToken), FileFallback.Serve, cancellationToken);

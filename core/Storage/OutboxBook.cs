@@ -77,9 +77,14 @@ internal sealed class OutboxBook
         return (claimed, StorageChangeSet.ForRecords(claimed));
     }
 
-    public (OutboxRecord Record, StorageChangeSet? Changes) MarkConfirmed(string idempotencyKey, string mondayItemId, DateTimeOffset now)
+    public (OutboxRecord Record, StorageChangeSet? Changes) MarkConfirmed(string idempotencyKey, string mondayItemId, int? claimVersion, DateTimeOffset now)
     {
         var current = Find(idempotencyKey);
+        if (claimVersion is { } fence && current.Version != fence)
+        {
+            throw new OutboxStateConflictException(current, $"confirm (item {mondayItemId}) under claim version {fence}");
+        }
+
         if (current.State == OutboxState.Confirmed && current.MondayItemId == mondayItemId)
         {
             return (current, null);
@@ -102,9 +107,14 @@ internal sealed class OutboxBook
         return (updated, StorageChangeSet.ForRecords([updated]));
     }
 
-    public (OutboxRecord Record, StorageChangeSet? Changes) MarkFailed(string idempotencyKey, string reason, DateTimeOffset? retryAt, DateTimeOffset now)
+    public (OutboxRecord Record, StorageChangeSet? Changes) MarkFailed(string idempotencyKey, string reason, DateTimeOffset? retryAt, int? claimVersion, DateTimeOffset now)
     {
         var current = Find(idempotencyKey);
+        if (claimVersion is { } fence && current.Version != fence)
+        {
+            throw new OutboxStateConflictException(current, $"mark failed under claim version {fence}");
+        }
+
         if (current.State != OutboxState.Sent)
         {
             throw new OutboxStateConflictException(current, "mark failed");

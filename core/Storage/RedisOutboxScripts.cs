@@ -98,11 +98,12 @@ internal static class RedisOutboxScripts
         return out
         """);
 
-    // ARGV: prefix, key, itemId, nowMs → {1 changed | 0 already | -1 missing | -2 conflict, record}
+    // ARGV: prefix, key, itemId, nowMs, claim version or '' → {1 changed | 0 already | -1 missing | -2 conflict, record}
     public static readonly RedisScript Confirm = new(Prelude + """
         local key = ARGV[2]
         local r = rk(key)
         if redis.call('EXISTS', r) == 0 then return {-1} end
+        if ARGV[5] ~= '' and redis.call('HGET', r, 'version') ~= ARGV[5] then return {-2, redis.call('HGETALL', r)} end
         local h = redis.call('HMGET', r, 'state', 'mondayItemId', 'partitionKey', 'sequence')
         if h[1] == 'Confirmed' and h[2] == ARGV[3] then return {0, redis.call('HGETALL', r)} end
         if h[1] ~= 'Sent' then return {-2, redis.call('HGETALL', r)} end
@@ -115,11 +116,12 @@ internal static class RedisOutboxScripts
         return {1, redis.call('HGETALL', r)}
         """);
 
-    // ARGV: prefix, key, reason, retryAtMs or '', nowMs → {1 | -1 | -2, record}
+    // ARGV: prefix, key, reason, retryAtMs or '', nowMs, claim version or '' → {1 | -1 | -2, record}
     public static readonly RedisScript Fail = new(Prelude + """
         local key = ARGV[2]
         local r = rk(key)
         if redis.call('EXISTS', r) == 0 then return {-1} end
+        if ARGV[6] ~= '' and redis.call('HGET', r, 'version') ~= ARGV[6] then return {-2, redis.call('HGETALL', r)} end
         local h = redis.call('HMGET', r, 'state', 'partitionKey', 'sequence')
         if h[1] ~= 'Sent' then return {-2, redis.call('HGETALL', r)} end
         redis.call('HSET', r, 'state', 'Failed', 'lastError', ARGV[3], 'updatedAt', ARGV[5])

@@ -49,19 +49,19 @@ public sealed class RedisStorage : IStorageBackend
         return [.. ((RedisResult[])reply!).Select(ToRecord)];
     }
 
-    public async Task<OutboxRecord> MarkConfirmedAsync(string idempotencyKey, string mondayItemId, CancellationToken cancellationToken = default)
+    public async Task<OutboxRecord> MarkConfirmedAsync(string idempotencyKey, string mondayItemId, int? claimVersion = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(idempotencyKey);
         ArgumentException.ThrowIfNullOrWhiteSpace(mondayItemId);
-        var reply = await RedisOutboxScripts.Confirm.RunAsync(_redis, [_prefix, idempotencyKey, mondayItemId, NowMs()], cancellationToken).ConfigureAwait(false);
+        var reply = await RedisOutboxScripts.Confirm.RunAsync(_redis, [_prefix, idempotencyKey, mondayItemId, NowMs(), Fence(claimVersion)], cancellationToken).ConfigureAwait(false);
         return Transition(reply, idempotencyKey, $"confirm (item {mondayItemId})");
     }
 
-    public async Task<OutboxRecord> MarkFailedAsync(string idempotencyKey, string reason, DateTimeOffset? retryAt, CancellationToken cancellationToken = default)
+    public async Task<OutboxRecord> MarkFailedAsync(string idempotencyKey, string reason, DateTimeOffset? retryAt, int? claimVersion = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(idempotencyKey);
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        var reply = await RedisOutboxScripts.Fail.RunAsync(_redis, [_prefix, idempotencyKey, reason, MsOrEmpty(retryAt), NowMs()], cancellationToken).ConfigureAwait(false);
+        var reply = await RedisOutboxScripts.Fail.RunAsync(_redis, [_prefix, idempotencyKey, reason, MsOrEmpty(retryAt), NowMs(), Fence(claimVersion)], cancellationToken).ConfigureAwait(false);
         return Transition(reply, idempotencyKey, "mark failed");
     }
 
@@ -195,6 +195,8 @@ public sealed class RedisStorage : IStorageBackend
             await _redis.StringSetAsync(_prefix + "dedupe:" + mark.Key, 1, left, When.NotExists).ConfigureAwait(false);
         }
     }
+
+    private static RedisValue Fence(int? claimVersion) => claimVersion is { } version ? version : RedisValue.EmptyString;
 
     private static OutboxRecord Transition(RedisResult reply, string idempotencyKey, string attempted)
     {

@@ -17,11 +17,19 @@ public interface IOutboxStore
     /// </summary>
     Task<IReadOnlyList<OutboxRecord>> ClaimBatchAsync(int maxRecords, TimeSpan claimDuration, CancellationToken cancellationToken = default);
 
-    /// <summary>Sent → Confirmed. Repeating it with the same item id is a no-op; any other state is a conflict.</summary>
-    Task<OutboxRecord> MarkConfirmedAsync(string idempotencyKey, string mondayItemId, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Sent → Confirmed. Repeating it with the same item id is a no-op; any other state is a conflict. With
+    /// <paramref name="claimVersion"/> (the <see cref="OutboxRecord.Version"/> the claim handed out) it is a fenced
+    /// write: if the record moved on since that claim (its lease lapsed and another flusher claimed or settled it), it
+    /// is a conflict and nothing changes, so a paused flusher cannot settle a record after its lease moved.
+    /// </summary>
+    Task<OutboxRecord> MarkConfirmedAsync(string idempotencyKey, string mondayItemId, int? claimVersion = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Sent → Failed. With <paramref name="retryAt"/> the record (and its partition) waits until then; without it is dead-lettered.</summary>
-    Task<OutboxRecord> MarkFailedAsync(string idempotencyKey, string reason, DateTimeOffset? retryAt, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Sent → Failed. With <paramref name="retryAt"/> the record (and its partition) waits until then; without it is
+    /// dead-lettered. <paramref name="claimVersion"/> fences it as for <see cref="MarkConfirmedAsync"/>.
+    /// </summary>
+    Task<OutboxRecord> MarkFailedAsync(string idempotencyKey, string reason, DateTimeOffset? retryAt, int? claimVersion = null, CancellationToken cancellationToken = default);
 
     Task<OutboxRecord?> GetAsync(string idempotencyKey, CancellationToken cancellationToken = default);
 

@@ -34,7 +34,8 @@ public sealed class PersistenceTests : IDisposable
         Assert.Equal(first.Registry.Audit, second.Registry.Audit);
         Assert.Equal(HealthStatus.Unknown, second.Registry.FindTool("cursor")!.Health.Status);
         Assert.Equal("zed", second.Registry.Rank("code-edit").Best?.ToolId);
-        Assert.Equal(["registry.json"], Directory.GetFiles(_directory).Select(Path.GetFileName));
+        // Besides the registry only the writers' lock file (compare-and-rename is done under an OS lock on it); no temp file is left.
+        Assert.Equal(["registry.json", "registry.json.lock"], Directory.GetFiles(_directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -125,7 +126,7 @@ public sealed class PersistenceTests : IDisposable
 
         public Task<RegistrySnapshot?> LoadAsync(CancellationToken cancellationToken) => _inner.LoadAsync(cancellationToken);
 
-        public Task SaveAsync(RegistrySnapshot snapshot, CancellationToken cancellationToken) =>
-            Fail ? throw new IOException("disk full") : _inner.SaveAsync(snapshot, cancellationToken);
+        public Task<bool> SaveAsync(RegistrySnapshot snapshot, long expectedRevision, CancellationToken cancellationToken) =>
+            Fail ? throw new IOException("disk full") : _inner.SaveAsync(snapshot, expectedRevision, cancellationToken);
     }
 }

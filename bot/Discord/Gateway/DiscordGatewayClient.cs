@@ -25,6 +25,8 @@ public sealed partial class DiscordGatewayClient : IDiscordGateway
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<DiscordGatewayClient> _logger;
     private readonly Random _random;
+    private readonly GatewayShard? _shard;
+    private readonly IdentifyGate _identifyGate;
     private readonly object _stateGate = new();
     private string? _gatewayUrl;
     private GatewaySession? _session;
@@ -34,14 +36,20 @@ public sealed partial class DiscordGatewayClient : IDiscordGateway
     private int _running;
 
     /// <param name="random">Source of the first-heartbeat jitter; tests pass a seeded one.</param>
+    /// <param name="identifyGate">Shared by every shard of the process (see <see cref="DiscordShardManager"/>); its own otherwise.</param>
+    /// <param name="shard">The shard this connection is; Discord:ShardId/ShardCount when null.</param>
     public DiscordGatewayClient(
         IDiscordRest rest,
         IOptionsMonitor<DiscordOptions> options,
         GatewayEventDispatcher dispatcher,
         TimeProvider timeProvider,
         ILogger<DiscordGatewayClient> logger,
-        Random? random = null)
+        Random? random = null,
+        IdentifyGate? identifyGate = null,
+        GatewayShard? shard = null)
     {
+        _shard = shard;
+        _identifyGate = identifyGate ?? new IdentifyGate(timeProvider);
         _rest = rest;
         _options = options;
         _dispatcher = dispatcher;
@@ -58,6 +66,8 @@ public sealed partial class DiscordGatewayClient : IDiscordGateway
     }
 
     public GatewayStatus Status => _status;
+
+    public GatewayShard Shard => _shard ?? new GatewayShard(_options.CurrentValue.ShardId, _options.CurrentValue.ShardCount);
 
     public GatewaySession? Session
     {
@@ -204,7 +214,8 @@ public sealed partial class DiscordGatewayClient : IDiscordGateway
             try
             {
                 var url = session?.ResumeGatewayUrl ?? await GetGatewayUrlAsync(cancellationToken);
-                end = await RunConnectionAsync(url, resume: session is not null, events, cancellationToken);
+                using var identifyTurn = session is null ? await _identifyGate.WaitTurnAsync(Shard, cancellationToken) : null;
+                end = await RunConnectionAsync(url, identifyTurn, events, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -276,6 +287,12 @@ public sealed partial class DiscordGatewayClient : IDiscordGateway
         var response = await _rest.SendAsync(new DiscordRestRequest(HttpMethod.Get, "/gateway/bot", NoRouteValues), cancellationToken)
             ?? throw new JsonException("GET /gateway/bot returned no body.");
         var url = StringOf(response, "url") ?? throw new JsonException("GET /gateway/bot returned no 'url'.");
+        if (response.TryGetProperty("session_start_limit", out var startLimit)
+            && startLimit.TryGetProperty("max_concurrency", out var concurrency) && concurrency.TryGetInt32(out var maxConcurrency))
+        {
+            _identifyGate.MaxConcurrency = maxConcurrency;
+        }
+
         if (response.TryGetProperty("session_start_limit", out var limit)
             && limit.TryGetProperty("remaining", out var remaining) && remaining.TryGetInt32(out var left) && left == 0
             && limit.TryGetProperty("reset_after", out var resetAfter) && resetAfter.TryGetDouble(out var milliseconds))
@@ -289,8 +306,10 @@ public sealed partial class DiscordGatewayClient : IDiscordGateway
         return url;
     }
 
-    private async Task<ConnectionEnd> RunConnectionAsync(string url, bool resume, ChannelWriter<IGatewayEvent> events, CancellationToken cancellationToken)
+    /// <param name="identifyTurn">The identify bucket's turn for a new session; null resumes.</param>
+    private async Task<ConnectionEnd> RunConnectionAsync(string url, IdentifyGate.IdentifyTurn? identifyTurn, ChannelWriter<IGatewayEvent> events, CancellationToken cancellationToken)
     {
+        var resume = identifyTurn is null;
         var options = _options.CurrentValue;
         _status = GatewayStatus.Connecting;
         using var socket = new ClientWebSocket();
@@ -358,7 +377,13 @@ public sealed partial class DiscordGatewayClient : IDiscordGateway
                             connection.Limiter.ReserveFor(interval);
                             heartbeating = HeartbeatLoopAsync(connection, interval, connectionEnded.Token);
                             _status = resume ? GatewayStatus.Resuming : GatewayStatus.Identifying;
-                            await connection.SendAsync(resume ? BuildResume() : BuildIdentify(options), isHeartbeat: false, cancellationToken);
+                            await connection.SendAsync(resume ? BuildResume() : BuildIdentify(options, Shard), isHeartbeat: false, cancellationToken);
+                            if (identifyTurn is not null)
+                            {
+                                // The bucket's 5 s count from here; the next shard of the bucket may start waiting now.
+                                identifyTurn.MarkSent();
+                                identifyTurn.Dispose();
+                            }
                             break;
                         case GatewayOpCode.HeartbeatAck:
                             connection.MarkAcknowledged();
@@ -421,8 +446,8 @@ public sealed partial class DiscordGatewayClient : IDiscordGateway
         var fatal = closeCode switch
         {
             4004 => "Discord closed the gateway with 4004 (authentication failed): Discord:Token (env Discord__Token) is wrong or was reset.",
-            4010 => $"Discord closed the gateway with 4010 (invalid shard): Discord:ShardId/Discord:ShardCount = [{options.ShardId}, {options.ShardCount}] is not valid.",
-            4011 => "Discord closed the gateway with 4011 (sharding required): set Discord:ShardCount (env Discord__ShardCount) to at least the 'shards' value of GET /gateway/bot.",
+            4010 => $"Discord closed the gateway with 4010 (invalid shard): shard {Shard} (Discord:Shards or Discord:ShardId/Discord:ShardCount) is not valid.",
+            4011 => "Discord closed the gateway with 4011 (sharding required): set Discord:Shards (env Discord__Shards) to \"auto\" or a range over at least the 'shards' value of GET /gateway/bot.",
             4012 => "Discord closed the gateway with 4012 (invalid API version): this client speaks gateway v10.",
             4013 => $"Discord closed the gateway with 4013 (invalid intents): Discord:GatewayIntents = {options.GatewayIntents} is not a valid intents bitset.",
             4014 => DescribeDisallowedIntents(options.GatewayIntents),
@@ -569,7 +594,7 @@ public sealed partial class DiscordGatewayClient : IDiscordGateway
         });
     }
 
-    private static byte[] BuildIdentify(DiscordOptions options)
+    private static byte[] BuildIdentify(DiscordOptions options, GatewayShard shard)
     {
         var os = OperatingSystem.IsWindows() ? "windows" : OperatingSystem.IsMacOS() ? "macos" : "linux";
         return JsonSerializer.SerializeToUtf8Bytes(new JsonObject
@@ -585,7 +610,7 @@ public sealed partial class DiscordGatewayClient : IDiscordGateway
                     ["browser"] = "DiscordLedgerBot",
                     ["device"] = "DiscordLedgerBot",
                 },
-                ["shard"] = new JsonArray(options.ShardId, options.ShardCount),
+                ["shard"] = new JsonArray(shard.Id, shard.Count),
             },
         });
     }

@@ -51,8 +51,12 @@ public static class DiscordServiceCollectionExtensions
         services.TryAddSingleton<DiscordRestClient>();
         services.TryAddSingleton<IDiscordRest>(provider => provider.GetRequiredService<DiscordRestClient>());
         services.TryAddSingleton<GatewayEventDispatcher>();
+        services.TryAddSingleton(provider => new IdentifyGate(provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<DiscordGatewayClient>();
-        services.TryAddSingleton<IDiscordGateway>(provider => provider.GetRequiredService<DiscordGatewayClient>());
+        services.TryAddSingleton<DiscordShardManager>();
+        services.TryAddSingleton<IDiscordGateway>(provider => string.IsNullOrWhiteSpace(provider.GetRequiredService<IOptions<DiscordOptions>>().Value.Shards)
+            ? provider.GetRequiredService<DiscordGatewayClient>()
+            : provider.GetRequiredService<DiscordShardManager>());
         return services;
     }
 

@@ -27,6 +27,12 @@ public sealed class DiscordOptions
 
     public int ShardCount { get; set; } = 1;
 
+    /// <summary>
+    /// Several shards in this process: <c>"0-3/8"</c> (shards 0-3 of 8), <c>"5/8"</c>, or <c>"auto"</c> (all shards of the
+    /// count GET /gateway/bot recommends). Unset: the one shard <see cref="ShardId"/>/<see cref="ShardCount"/>.
+    /// </summary>
+    public string? Shards { get; set; }
+
     /// <summary>When set, application commands are registered to this guild only (instant, for development).</summary>
     public string? GuildId { get; set; }
 
@@ -59,7 +65,7 @@ public sealed class DiscordOptions
     public TimeSpan GatewayConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     public override string ToString() =>
-        $"DiscordOptions {{ Token = {(string.IsNullOrEmpty(Token) ? "<missing>" : "<redacted>")}, ApplicationId = {ApplicationId}, ApiBaseUrl = {ApiBaseUrl}, GatewayIntents = {GatewayIntents}, Shard = [{ShardId}, {ShardCount}], GuildId = {GuildId} }}";
+        $"DiscordOptions {{ Token = {(string.IsNullOrEmpty(Token) ? "<missing>" : "<redacted>")}, ApplicationId = {ApplicationId}, ApiBaseUrl = {ApiBaseUrl}, GatewayIntents = {GatewayIntents}, Shard = [{ShardId}, {ShardCount}], Shards = {Shards ?? "(one)"}, GuildId = {GuildId} }}";
 }
 
 /// <summary>Checks <see cref="DiscordOptions"/> at start; every message names the key and its environment variable.</summary>
@@ -101,6 +107,11 @@ public sealed class DiscordOptionsValidator : IValidateOptions<DiscordOptions>
         if (options.ShardCount < 1 || options.ShardId < 0 || options.ShardId >= options.ShardCount)
         {
             failures.Add($"Discord:ShardId must be in [0, Discord:ShardCount) and Discord:ShardCount >= 1 (env Discord__ShardId, Discord__ShardCount); got [{options.ShardId}, {options.ShardCount}].");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Shards) && !Gateway.ShardRange.TryParse(options.Shards, out _))
+        {
+            failures.Add($"Discord:Shards must be \"first-last/count\" (e.g. 0-3/8), \"id/count\" or \"auto\" with first <= last < count (env Discord__Shards); got '{options.Shards}'.");
         }
 
         if (options.RestRequestTimeout <= TimeSpan.Zero)

@@ -91,6 +91,8 @@ public sealed class DiscordEmulator : IAsyncDisposable
 
     public ObservableLog<GatewayConnectionClosed> GatewayClosures => _gateway.Closures;
 
+    public ObservableLog<GatewayIdentifyRecord> GatewayIdentifies => _gateway.Identifies;
+
     public string? CurrentSessionId => _gateway.CurrentSessionId;
 
     /// <summary>429s the emulator answered (limits exceeded or forced).</summary>

@@ -64,6 +64,24 @@ public sealed class DiscordEmulatorOptions
 
     public TimeSpan VoiceHeartbeatInterval { get; set; } = TimeSpan.FromMilliseconds(13_750);
 
+    /// <summary>
+    /// GET /gateway/bot's <c>shards</c>. Above 1, sharding is required: an Identify without a shard pair, or with fewer
+    /// shards than this, is closed with 4011. Each session then gets only the guilds of its shard ((guild_id &gt;&gt; 22) % count).
+    /// </summary>
+    public int RecommendedShards { get; set; } = 1;
+
+    /// <summary>GET /gateway/bot's <c>session_start_limit.max_concurrency</c>: buckets of <c>shard_id % MaxConcurrency</c>.</summary>
+    public int MaxConcurrency { get; set; } = 1;
+
+    /// <summary>
+    /// Enforces identify concurrency as Discord does: an Identify in a bucket that identified less than
+    /// <see cref="IdentifyWindow"/> ago is answered with INVALID_SESSION (d=false) and no session starts.
+    /// Off by default so tests unrelated to sharding may re-identify at once.
+    /// </summary>
+    public bool EnforceIdentifyConcurrency { get; set; }
+
+    public TimeSpan IdentifyWindow { get; set; } = TimeSpan.FromSeconds(5);
+
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }
 

@@ -32,6 +32,9 @@ public sealed record GatewayConnectionRecord(int ConnectionId, string Path, stri
 /// <summary>A gateway connection ended; <see cref="CloseCode"/> is the code the client or the emulator sent (null: dropped).</summary>
 public sealed record GatewayConnectionClosed(int ConnectionId, int? CloseCode, bool ClosedByClient);
 
+/// <summary>An Identify the gateway received: its shard pair, when (TimeProvider timestamp), and whether a session started.</summary>
+public sealed record GatewayIdentifyRecord(int ConnectionId, int ShardId, int ShardCount, long ReceivedTimestamp, bool Accepted);
+
 /// <summary>An interaction the test injected; <see cref="Payload"/> is the <c>d</c> of the INTERACTION_CREATE as sent.</summary>
 public sealed record EmulatedInteraction(string Id, string Token, string? ChannelId, JsonObject Payload);
 

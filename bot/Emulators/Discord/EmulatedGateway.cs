@@ -28,6 +28,12 @@ internal sealed class EmulatedGateway(
     private readonly HashSet<Connection> _open = [];
     private int _nextConnectionId;
     private Session? _latest;
+
+    // Per identify bucket (shard_id % max_concurrency): when its last accepted Identify arrived (TimeProvider timestamp).
+    private readonly Dictionary<int, long> _bucketIdentifiedAt = [];
+
+    // Shard id → its newest session, so a guild's dispatches go to the shard that carries the guild.
+    private readonly Dictionary<int, Session> _byShard = [];
     private Connection? _current;
 
     public ObservableLog<GatewayClientFrame> ClientFrames { get; } = new();
@@ -37,6 +43,8 @@ internal sealed class EmulatedGateway(
     public ObservableLog<GatewayConnectionRecord> Connections { get; } = new();
 
     public ObservableLog<GatewayConnectionClosed> Closures { get; } = new();
+
+    public ObservableLog<GatewayIdentifyRecord> Identifies { get; } = new();
 
     // When an interaction was written to the bot's socket (TimeProvider timestamp), by interaction id.
     private readonly Dictionary<string, long> _interactionDispatchedAt = new(StringComparer.Ordinal);
@@ -162,6 +170,11 @@ internal sealed class EmulatedGateway(
         lock (_gate)
         {
             session = _latest ?? throw new InvalidOperationException("No gateway session yet: the bot has not identified.");
+            if (session.ShardCount > 1 && (data as JsonObject)?["guild_id"]?.GetValue<string>() is { } guildId
+                && _byShard.TryGetValue(ShardOf(guildId, session.ShardCount), out var carrier))
+            {
+                session = carrier;
+            }
         }
 
         await session.Lock.WaitAsync();
@@ -256,8 +269,12 @@ internal sealed class EmulatedGateway(
         }
     }
 
+    private static int ShardOf(string guildId, int shardCount) =>
+        (int)((ulong.Parse(guildId, System.Globalization.CultureInfo.InvariantCulture) >> 22) % (ulong)shardCount);
+
     private static string CloseReason(int code) => code switch
     {
+        4011 => "Sharding required.",
         4004 => "Authentication failed.",
         4005 => "Already authenticated.",
         4010 => "Invalid shard.",
@@ -328,11 +345,40 @@ internal sealed class EmulatedGateway(
             return 4010;
         }
 
-        var session = new Session("emu-session-" + snowflakes.Next()) { Intents = intents };
+        var (shardId, shardCount) = data["shard"] is JsonArray { Count: 2 } pair ? (pair[0]!.GetValue<int>(), pair[1]!.GetValue<int>()) : (0, 1);
+        if (options.RecommendedShards > 1 && shardCount < options.RecommendedShards)
+        {
+            return 4011;
+        }
+
+        var now = options.TimeProvider.GetTimestamp();
+        bool accepted;
+        lock (_gate)
+        {
+            var bucket = shardId % Math.Max(1, options.MaxConcurrency);
+            accepted = !options.EnforceIdentifyConcurrency
+                || !_bucketIdentifiedAt.TryGetValue(bucket, out var last)
+                || options.TimeProvider.GetElapsedTime(last, now) >= options.IdentifyWindow;
+            if (accepted)
+            {
+                _bucketIdentifiedAt[bucket] = now;
+            }
+        }
+
+        Identifies.Add(new GatewayIdentifyRecord(connection.Id, shardId, shardCount, now, accepted));
+        if (!accepted)
+        {
+            // Discord answers identifies beyond max_concurrency with INVALID_SESSION (not resumable).
+            await SendAsync(connection, new JsonObject { ["op"] = 9, ["d"] = false });
+            return null;
+        }
+
+        var session = new Session("emu-session-" + snowflakes.Next()) { Intents = intents, ShardId = shardId, ShardCount = shardCount };
         lock (_gate)
         {
             _sessions[session.Id] = session;
             _latest = session;
+            _byShard[shardId] = session;
         }
 
         await session.Lock.WaitAsync();
@@ -341,7 +387,7 @@ internal sealed class EmulatedGateway(
             session.Connection = connection;
             connection.Session = session;
             var resumeUrl = new UriBuilder("ws", "127.0.0.1", connection.Context.Connection.LocalPort, "/gateway-resume").Uri.ToString();
-            var guilds = guildCreates();
+            var guilds = guildCreates().Where(guild => shardCount == 1 || ShardOf(guild["id"]!.GetValue<string>(), shardCount) == shardId).ToList();
             await AppendAndSendAsync(session, connection, "READY", new JsonObject
             {
                 ["v"] = 10,
@@ -510,6 +556,10 @@ internal sealed class EmulatedGateway(
         public long Sequence { get; set; }
 
         public int Intents { get; init; }
+
+        public int ShardId { get; init; }
+
+        public int ShardCount { get; init; } = 1;
 
         public List<JsonObject> Log { get; } = [];
 

@@ -210,8 +210,8 @@ internal sealed partial class EmulatedRest
     private JsonObject GatewayBot() => new()
     {
         ["url"] = _gatewayUrl(),
-        ["shards"] = 1,
-        ["session_start_limit"] = new JsonObject { ["total"] = 1000, ["remaining"] = 999, ["reset_after"] = 14_400_000, ["max_concurrency"] = 1 },
+        ["shards"] = _options.RecommendedShards,
+        ["session_start_limit"] = new JsonObject { ["total"] = 1000, ["remaining"] = 999, ["reset_after"] = 14_400_000, ["max_concurrency"] = _options.MaxConcurrency },
     };
 
     private JsonObject GuildWithCounts(EmulatedGuild guild)

@@ -17,6 +17,7 @@ using DiscordLedgerBot.Handoff;
 using DiscordLedgerBot.Mcp;
 using DiscordLedgerBot.Outbox;
 using DiscordLedgerBot.Registry;
+using DiscordLedgerBot.Scaling;
 using DiscordLedgerBot.Slices;
 using DiscordLedgerBot.Slices.Escalation;
 using DiscordLedgerBot.Slices.Ledger;
@@ -94,7 +95,7 @@ public static class LedgerBotComposition
 
     /// <summary>The options every role needs valid before it touches anything; the bot adds Discord's and the registry's.</summary>
     public static IReadOnlyList<Type> OptionsFor(LedgerBotRole role) => role == LedgerBotRole.Bot
-        ? [typeof(MondayOptions), typeof(StorageOptions), typeof(RedisOptions), typeof(OutboxOptions), typeof(LedgerOptions), typeof(RegistryOptions), typeof(Discord.DiscordOptions), typeof(DiscordInteractionsOptions), typeof(ApiOptions), typeof(McpOptions), typeof(SyncOptions), typeof(EscalationOptions), typeof(GitHubOptions), typeof(AwsOptions), typeof(ScopingOptions), typeof(VoiceOptions)]
+        ? [typeof(MondayOptions), typeof(StorageOptions), typeof(RedisOptions), typeof(OutboxOptions), typeof(LedgerOptions), typeof(RegistryOptions), typeof(Discord.DiscordOptions), typeof(DiscordInteractionsOptions), typeof(ApiOptions), typeof(McpOptions), typeof(SyncOptions), typeof(EscalationOptions), typeof(GitHubOptions), typeof(AwsOptions), typeof(ScopingOptions), typeof(SchedulerOptions), typeof(VoiceOptions)]
         : [typeof(MondayOptions), typeof(StorageOptions), typeof(RedisOptions), typeof(OutboxOptions), typeof(LedgerOptions), typeof(RegistryOptions)];
 
     /// <summary>Every configuration problem of <paramref name="optionTypes"/> at once, each naming its key and env variable.</summary>
@@ -150,9 +151,12 @@ public static class LedgerBotComposition
     {
         // Quartz takes its clock at configuration time: a substituted clock must be registered (as an instance) first.
         var time = services.LastOrDefault(d => d.ServiceType == typeof(TimeProvider))?.ImplementationInstance as TimeProvider ?? TimeProvider.System;
+        services.AddSchedulerOptions(configuration);
+        var store = SchedulerComposition.Read(configuration);
         services.AddQuartz(quartz =>
         {
             quartz.UseTimeProvider(time);
+            quartz.UseLedgerBotStore(store);
             quartz.UseDefaultThreadPool(maxConcurrency: 4);
             quartz.ScheduleJob<OutboxRetentionJob>(
                 trigger => trigger.WithIdentity("outbox-retention", "outbox").StartNow().WithSimpleSchedule(s => s.WithInterval(OutboxRetentionJob.Interval).RepeatForever()),

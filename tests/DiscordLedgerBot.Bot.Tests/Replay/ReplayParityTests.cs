@@ -85,9 +85,9 @@ public sealed class ReplayParityTests
 
         public Task<IReadOnlyList<OutboxRecord>> ClaimBatchAsync(int maxRecords, TimeSpan claimDuration, CancellationToken cancellationToken = default) => inner.ClaimBatchAsync(maxRecords, claimDuration, cancellationToken);
 
-        public Task<OutboxRecord> MarkConfirmedAsync(string idempotencyKey, string mondayItemId, CancellationToken cancellationToken = default) => inner.MarkConfirmedAsync(idempotencyKey, mondayItemId, cancellationToken);
+        public Task<OutboxRecord> MarkConfirmedAsync(string idempotencyKey, string mondayItemId, int? claimVersion = null, CancellationToken cancellationToken = default) => inner.MarkConfirmedAsync(idempotencyKey, mondayItemId, claimVersion, cancellationToken);
 
-        public Task<OutboxRecord> MarkFailedAsync(string idempotencyKey, string reason, DateTimeOffset? retryAt, CancellationToken cancellationToken = default) => inner.MarkFailedAsync(idempotencyKey, reason, retryAt, cancellationToken);
+        public Task<OutboxRecord> MarkFailedAsync(string idempotencyKey, string reason, DateTimeOffset? retryAt, int? claimVersion = null, CancellationToken cancellationToken = default) => inner.MarkFailedAsync(idempotencyKey, reason, retryAt, claimVersion, cancellationToken);
 
         public Task<OutboxRecord?> GetAsync(string idempotencyKey, CancellationToken cancellationToken = default) => inner.GetAsync(idempotencyKey, cancellationToken);
 

@@ -90,6 +90,57 @@ public sealed class DiscordEmulatorTests
     }
 
     [Fact]
+    public async Task Identifies_beyond_max_concurrency_get_invalid_session_until_the_bucket_window_passes()
+    {
+        var clock = new FakeTimeProvider(TestTime.Start);
+        await using var emulator = await DiscordEmulator.StartAsync(new DiscordEmulatorOptions
+        {
+            RecommendedShards = 4, MaxConcurrency = 2, EnforceIdentifyConcurrency = true, TimeProvider = clock,
+        });
+        using var shard0 = await ConnectAsync(emulator);
+        using var shard1 = await ConnectAsync(emulator);
+        using var shard2 = await ConnectAsync(emulator);
+        foreach (var socket in new[] { shard0, shard1, shard2 })
+        {
+            await ReceiveAsync(socket);
+        }
+
+        // Shards 0 and 1 are different buckets (id % 2): both may identify at once. Shard 2 shares shard 0's bucket.
+        await SendAsync(shard0, Identify(emulator.Options.BotToken, 129, shard: [0, 4]));
+        await SendAsync(shard1, Identify(emulator.Options.BotToken, 129, shard: [1, 4]));
+        Assert.Equal("READY", (await ReceiveAsync(shard0))["t"]!.GetValue<string>());
+        Assert.Equal("READY", (await ReceiveAsync(shard1))["t"]!.GetValue<string>());
+        await SendAsync(shard2, Identify(emulator.Options.BotToken, 129, shard: [2, 4]));
+        var refused = await ReceiveAsync(shard2);
+        Assert.Equal(9, refused["op"]!.GetValue<int>());
+        Assert.False(refused["d"]!.GetValue<bool>());
+
+        clock.Advance(TimeSpan.FromSeconds(5));
+        await SendAsync(shard2, Identify(emulator.Options.BotToken, 129, shard: [2, 4]));
+        Assert.Equal("READY", (await ReceiveAsync(shard2))["t"]!.GetValue<string>());
+        Assert.Equal([true, true, false, true], emulator.GatewayIdentifies.Snapshot().Select(i => i.Accepted));
+
+        using var http = Client(emulator);
+        var gatewayBot = JsonNode.Parse(await http.GetStringAsync(new Uri("gateway/bot", UriKind.Relative)))!;
+        Assert.Equal(4, gatewayBot["shards"]!.GetValue<int>());
+        Assert.Equal(2, gatewayBot["session_start_limit"]!["max_concurrency"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_bot_that_must_shard_is_closed_with_4011_when_it_identifies_with_too_few_shards()
+    {
+        await using var emulator = await DiscordEmulator.StartAsync(new DiscordEmulatorOptions { RecommendedShards = 2 });
+        using var socket = await ConnectAsync(emulator);
+        await ReceiveAsync(socket);
+
+        await SendAsync(socket, Identify(emulator.Options.BotToken, 129));
+        var result = await socket.ReceiveAsync(new byte[1024], CancellationToken.None);
+
+        Assert.Equal(WebSocketMessageType.Close, result.MessageType);
+        Assert.Equal(4011, (int?)socket.CloseStatus);
+    }
+
+    [Fact]
     public async Task A_connection_without_api_version_10_is_closed_with_4012()
     {
         await using var emulator = await DiscordEmulator.StartAsync();
@@ -259,11 +310,16 @@ public sealed class DiscordEmulatorTests
     private static Task<HttpResponseMessage> PostMessageAsync(HttpClient http, string channelId, string content) =>
         http.PostAsync(new Uri($"channels/{channelId}/messages", UriKind.Relative), Json(new JsonObject { ["content"] = content }.ToJsonString()));
 
-    private static JsonObject Identify(string token, int intents) => new()
+    private static JsonObject Identify(string token, int intents, int[]? shard = null)
     {
-        ["op"] = 2,
-        ["d"] = new JsonObject { ["token"] = token, ["intents"] = intents, ["properties"] = new JsonObject { ["os"] = "linux", ["browser"] = "t", ["device"] = "t" } },
-    };
+        var data = new JsonObject { ["token"] = token, ["intents"] = intents, ["properties"] = new JsonObject { ["os"] = "linux", ["browser"] = "t", ["device"] = "t" } };
+        if (shard is not null)
+        {
+            data["shard"] = new JsonArray(shard[0], shard[1]);
+        }
+
+        return new JsonObject { ["op"] = 2, ["d"] = data };
+    }
 
     private static async Task<ClientWebSocket> IdentifiedAsync(DiscordEmulator emulator)
     {

@@ -59,6 +59,29 @@ public abstract class OutboxStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_flusher_whose_lease_moved_cannot_settle_the_record()
+    {
+        await AppendAsync("f1", "F");
+        var paused = Assert.Single(await Store.ClaimBatchAsync(10, TimeSpan.FromSeconds(10)));
+
+        // The first flusher stalls past its lease; a second one claims the record again.
+        Time.Advance(TimeSpan.FromSeconds(11));
+        var current = Assert.Single(await Store.ClaimBatchAsync(10, TimeSpan.FromSeconds(10)));
+        Assert.True(current.Version > paused.Version);
+
+        var stale = await Assert.ThrowsAsync<OutboxStateConflictException>(() => Store.MarkConfirmedAsync("f1", "item-1", paused.Version));
+        Assert.Equal(OutboxState.Sent, stale.Current.State);
+        await Assert.ThrowsAsync<OutboxStateConflictException>(() => Store.MarkFailedAsync("f1", "timeout", null, paused.Version));
+        Assert.Equal(current, await Store.GetAsync("f1"));
+
+        var confirmed = await Store.MarkConfirmedAsync("f1", "item-1", current.Version);
+        Assert.Equal(OutboxState.Confirmed, confirmed.State);
+
+        // Even the same outcome from the stale claim is refused, so it is never announced twice.
+        await Assert.ThrowsAsync<OutboxStateConflictException>(() => Store.MarkConfirmedAsync("f1", "item-1", paused.Version));
+    }
+
+    [Fact]
     public async Task Claims_take_the_oldest_partitions_first_up_to_the_limit()
     {
         for (var i = 0; i < 5; i++)
