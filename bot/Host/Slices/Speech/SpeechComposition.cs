@@ -25,7 +25,12 @@ public static class SpeechComposition
         services.TryAddSingleton<SpeechSlice>();
         services.TryAddSingleton<SpeechPipeline>();
         services.TryAddSingleton(CreateRecognizer);
-        services.AddSingleton<IUtteranceSink>(sp => sp.GetRequiredService<SpeechPipeline>());
+        // Speech switched off at start leaves the voice receiver's logging sink in place: voice is heard, nothing is understood.
+        if (configuration.GetValue(SpeechOptions.SectionName + ":" + nameof(SpeechOptions.Enabled), true))
+        {
+            services.AddSingleton<IUtteranceSink>(sp => sp.GetRequiredService<SpeechPipeline>());
+        }
+
         return services;
     }
 
