@@ -72,21 +72,14 @@ public sealed partial class CloudWatchEmulator : IAsyncDisposable
     {
         var emulator = new CloudWatchEmulator(options ?? new CloudWatchEmulatorOptions());
         await emulator._app.StartAsync(cancellationToken);
-        var address = emulator._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        emulator.Port = new Uri(address).Port;
+        emulator.Port = LoopbackServer.BoundPort(emulator._app.Services);
         return emulator;
     }
 
     /// <summary>For <c>bot emulate cloudwatch</c>: serves until <paramref name="cancellationToken"/> fires.</summary>
     public async Task RunUntilCancelledAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            await Task.Delay(Timeout.InfiniteTimeSpan, _options.TimeProvider, cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        await LoopbackServer.ServeUntilCancelledAsync(_options.TimeProvider, cancellationToken);
     }
 
     /// <summary>Between <paramref name="from"/> and <paramref name="to"/> the metric reads <paramref name="value"/> instead of its baseline.</summary>

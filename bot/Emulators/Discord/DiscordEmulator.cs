@@ -105,22 +105,14 @@ public sealed class DiscordEmulator : IAsyncDisposable
     {
         var emulator = new DiscordEmulator(options ?? new DiscordEmulatorOptions());
         await emulator._app.StartAsync(cancellationToken);
-        var address = emulator._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        emulator.Port = new Uri(address).Port;
+        emulator.Port = LoopbackServer.BoundPort(emulator._app.Services);
         return emulator;
     }
 
     /// <summary>For <c>bot emulate discord</c>: serves until <paramref name="cancellationToken"/> fires, then stops.</summary>
     public async Task RunUntilCancelledAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            // Normal stop.
-        }
+        await LoopbackServer.ServeUntilCancelledAsync(TimeProvider.System, cancellationToken);
 
         _gateway.AbortAll();
         await _app.StopAsync(CancellationToken.None);

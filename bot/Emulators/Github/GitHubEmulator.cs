@@ -66,21 +66,14 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
     {
         var emulator = new GitHubEmulator(options ?? new GitHubEmulatorOptions());
         await emulator._app.StartAsync(cancellationToken);
-        var address = emulator._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        emulator.Port = new Uri(address).Port;
+        emulator.Port = LoopbackServer.BoundPort(emulator._app.Services);
         return emulator;
     }
 
     /// <summary>For <c>bot emulate github</c>: serves until <paramref name="cancellationToken"/> fires.</summary>
     public async Task RunUntilCancelledAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            await Task.Delay(Timeout.InfiniteTimeSpan, _options.TimeProvider, cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        await LoopbackServer.ServeUntilCancelledAsync(_options.TimeProvider, cancellationToken);
     }
 
     public EmulatedRepository Repository(string owner, string name) =>

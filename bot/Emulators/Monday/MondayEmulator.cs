@@ -108,8 +108,7 @@ public sealed class MondayEmulator : IAsyncDisposable
             throw;
         }
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(address).Port;
+        var port = LoopbackServer.BoundPort(app.Services);
         return new MondayEmulator(app, store, new Uri($"http://127.0.0.1:{port}/"), faults, stats, stopping, webhooks, editItem);
     }
 
@@ -167,14 +166,7 @@ public sealed class MondayEmulator : IAsyncDisposable
     /// <summary>Serves until <paramref name="cancellationToken"/> fires (for <c>bot emulate monday</c>).</summary>
     public async Task RunUntilCancelledAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Normal shutdown request.
-        }
+        await LoopbackServer.ServeUntilCancelledAsync(TimeProvider.System, cancellationToken);
     }
 
     public IReadOnlyList<MondayBoardSnapshot> Boards()
