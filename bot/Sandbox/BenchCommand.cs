@@ -28,6 +28,8 @@ public sealed class BenchCommand : ICliCommand
     public string Usage => """
         usage: bot bench ledger-burst [--writes N] [--budget POINTS] [--poll] [--storm RATIO] [--real-time] [--json]
                bot bench sync-poll [--items N] [--change-ratio R] [--polls N] [--json]
+               bot bench speech-accuracy [--json]
+               bot bench speech-latency [--writes N] [--json]
           ledger-burst: starts a monday emulator on 127.0.0.1 with a POINTS/minute complexity budget (default 1000000),
           provisions a ledger board, sends N creates (default 1000) through the ledger facade in one batch call, and
           reports items created, lost, duplicated, 429s, writes per HTTP request, the share of each budget window the
@@ -36,6 +38,11 @@ public sealed class BenchCommand : ICliCommand
           requests (0..1) with 429 COMPLEXITY_BUDGET_EXHAUSTED / MINUTE_RATE_LIMIT_EXCEEDED hinting 5 s, and the
           emulator counts any request sent before a hint allowed it. By default idle waits run on a virtual clock (the
           budget still resets once per virtual minute); --real-time waits for real (about ten minutes at the defaults).
+          speech-accuracy: 20 commands × 6 espeak-ng voices at 140/170/200 wpm, clean and with sox pink noise at 16 and
+          6 dB SNR, through the embedded engine: WER, command accuracy, prompts raised by 12 out-of-grammar sentences,
+          real-time factor (needs espeak-ng, sox, libpocketsphinx3, pocketsphinx-en-us).
+          speech-latency: the composed sandbox bot; N spoken writes (default 40) into the utterance sink, timed from
+          the end of the utterance to the confirmation prompt in the emulated voice channel: p50, p95, max.
           sync-poll: a board of N items (default 5000); before each of N polls (default 5) 60 virtual seconds pass and a
           share R (default 0.01) of the items is edited on monday; reports complexity points and requests per poll and
           the share of monday's 10,000,000-points minute budget one poll uses.
@@ -50,9 +57,19 @@ public sealed class BenchCommand : ICliCommand
             return await RunSyncPollAsync(context, options, cancellationToken);
         }
 
+        if (options.Positionals is ["speech-accuracy"])
+        {
+            return await SpeechBench.AccuracyAsync(context, options.Has("json"), cancellationToken);
+        }
+
+        if (options.Positionals is ["speech-latency"])
+        {
+            return await SpeechBench.LatencyAsync(context, options.Has("json"), options.Int("writes") ?? 40, cancellationToken);
+        }
+
         if (options.Positionals is not ["ledger-burst"])
         {
-            throw new CliUsageException("Give the benchmark to run: ledger-burst or sync-poll.");
+            throw new CliUsageException("Give the benchmark to run: ledger-burst, sync-poll, speech-accuracy or speech-latency.");
         }
 
         var storm = Ratio(options, "storm", 0);

@@ -82,6 +82,9 @@ public sealed partial class CapabilityRegistry
 
     public long Revision => State.Revision;
 
+    /// <summary>False until <see cref="InitializeAsync"/> loaded the registry (e.g. in a CLI verb while the bot holds the store).</summary>
+    public bool IsInitialized => Volatile.Read(ref _state) is not null;
+
     public IReadOnlyList<string> Workflows => State.WorkflowList;
 
     public IReadOnlyList<ToolOverride> Overrides => State.Overrides;

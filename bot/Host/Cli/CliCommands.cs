@@ -11,5 +11,6 @@ public static class CliCommands
         new RegistryCommand(),
         new IngestCommand(),
         new Mcp.McpCommand(),
+        new SpeechCliCommand(),
     ];
 }

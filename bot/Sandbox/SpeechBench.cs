@@ -1,0 +1,281 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using DiscordLedgerBot.Cli;
+using DiscordLedgerBot.Core.Ledger;
+using DiscordLedgerBot.Core.Speech;
+using DiscordLedgerBot.Core.Speech.Audio;
+using DiscordLedgerBot.Core.Speech.Intents;
+using DiscordLedgerBot.Core.Speech.Recognition;
+using DiscordLedgerBot.Emulators.Discord;
+using DiscordLedgerBot.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace DiscordLedgerBot.Sandbox;
+
+/// <summary>
+/// <c>bench speech-accuracy</c> and <c>bench speech-latency</c>: synthetic speech (espeak-ng voices and speeds, sox pink
+/// noise mixed to a target SNR) through the embedded engine. Accuracy prints WER, command accuracy (kind, item, status,
+/// person and date all right), out-of-grammar prompts and the real-time factor; latency runs the composed sandbox bot
+/// and times end of utterance → confirmation prompt in the emulated voice channel.
+/// </summary>
+internal static class SpeechBench
+{
+    private static readonly string[] Voices = ["en-us", "en", "en-us+m3", "en+f2", "en-us+f4", "en+m7"];
+    private static readonly int[] Speeds = [140, 170, 200];
+    private static readonly DateOnly Today = new(2026, 11, 21);
+
+    private static readonly string[] Titles = ["API hardening", "Renew the TLS certificate", "Quarterly budget review", "Customer onboarding flow", "Database migration", "Release notes", "Security audit", "Mobile login bug"];
+
+    private static readonly string[] People = ["Ada Lovelace", "Grace Hopper", "Dana Scully"];
+
+    private static readonly string[] Commands =
+    [
+        "hey ledger move the api hardening task to blocked waiting on security review",
+        "hey ledger what is the status of the database migration",
+        "hey ledger who owns the security audit",
+        "hey ledger what is overdue",
+        "hey ledger what is blocked",
+        "hey ledger assign the release notes to grace",
+        "hey ledger move it to in progress",
+        "hey ledger mark the mobile login bug as done",
+        "hey ledger renew the tls certificate is due friday",
+        "hey ledger set the due date of the quarterly budget review to monday",
+        "hey ledger give customer onboarding flow to dana scully",
+        "hey ledger which tool for code edit",
+        "hey ledger create a task prepare the budget report for ada due tomorrow",
+        "hey ledger add a note to the security audit saying waiting for the vendor",
+        "hey ledger escalate the database migration",
+        "hey ledger who is working on it",
+        "hey ledger make it due next week",
+        "yes",
+        "no",
+        "hey ledger status of the release notes",
+    ];
+
+    private static readonly string[] Chatter =
+    [
+        "hello how are you today", "did you see the game last night", "i think we should order lunch", "can you hear me now",
+        "the weather is nice outside", "let me share my screen", "sorry i was on mute", "we will talk about it tomorrow",
+        "that sounds good to me", "i need another coffee", "the build is green again", "my internet is slow",
+    ];
+
+    public static async Task<int> AccuracyAsync(CliContext context, bool json, CancellationToken cancellationToken)
+    {
+        var vocabulary = SpeechVocabulary.From(Titles, People, ["code-edit", "test-run", "git-flow"]);
+        var parser = new IntentParser(vocabulary);
+        using var recognizer = new PocketSphinxRecognizer(Options.Create(new SpeechOptions()), TimeProvider.System);
+        using var synthesis = new Synthesis();
+        var reports = new List<object>();
+        foreach (var snr in new double?[] { null, 16, 6 })
+        {
+            int words = 0, errors = 0, right = 0, total = 0;
+            double audio = 0, elapsed = 0;
+            for (var c = 0; c < Commands.Length; c++)
+            {
+                for (var v = 0; v < Voices.Length; v++)
+                {
+                    var pcm = synthesis.Say(Commands[c], Voices[v], Speeds[(c + v) % Speeds.Length], snr);
+                    var heard = await recognizer.TranscribeAsync(pcm, vocabulary, cancellationToken);
+                    var reference = SpokenText.Words(Commands[c]);
+                    words += reference.Count;
+                    errors += EditDistance(reference, SpokenText.Words(heard.Text));
+                    total++;
+                    right += Same(parser.Parse(Commands[c], Today, "hey ledger"), parser.Parse(heard.Text, Today, "hey ledger")) ? 1 : 0;
+                    audio += pcm.Length / (double)SpokenUtterance.SampleRate;
+                    elapsed += heard.Elapsed.TotalSeconds;
+                }
+            }
+
+            // Out-of-grammar speech is forced onto some command: what matters is how often it would raise a prompt
+            // (wake phrase heard and a request parsed). No write happens without the speaker's yes, so unconfirmed writes stay 0.
+            var prompts = 0;
+            foreach (var (sentence, i) in Chatter.Select((s, i) => (s, i)))
+            {
+                var heard = await recognizer.TranscribeAsync(synthesis.Say(sentence, Voices[i % Voices.Length], Speeds[i % Speeds.Length], snr), vocabulary, cancellationToken);
+                var parsed = parser.Parse(heard.Text, Today, "hey ledger");
+                prompts += parsed.WakeHeard && parsed.Intent is { IsWrite: true } ? 1 : 0;
+            }
+
+            var condition = snr is null ? "clean" : $"pink noise {snr} dB SNR";
+            reports.Add(new { condition, utterances = total, wer = (double)errors / words, commandAccuracy = (double)right / total, outOfGrammar = Chatter.Length, outOfGrammarPrompts = prompts, unconfirmedWrites = 0, realTimeFactor = elapsed / audio });
+            if (!json)
+            {
+                await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"pocketsphinx {condition,-22} {total} utterances  WER {100.0 * errors / words:0.0}%  command accuracy {100.0 * right / total:0.0}%  out-of-grammar prompts {prompts}/{Chatter.Length} (unconfirmed writes 0)  RTF {elapsed / audio:0.000}"));
+            }
+        }
+
+        if (json)
+        {
+            await context.Output.WriteLineAsync(JsonSerializer.Serialize(reports, CliServices.Json));
+        }
+
+        return 0;
+    }
+
+    /// <summary>The composed sandbox bot: utterances enter the sink; the clock stops when the prompt is in the emulated voice channel.</summary>
+    public static async Task<int> LatencyAsync(CliContext context, bool json, int count, CancellationToken cancellationToken)
+    {
+        using var synthesis = new Synthesis();
+        var dataDirectory = Directory.CreateTempSubdirectory("dlb-speech-bench-").FullName;
+        var sandbox = new SandboxHost(builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        var port = FreePort();
+        var app = await BotHost.BuildAsync([$"--Sandbox:DataDirectory={dataDirectory}", $"--urls=http://127.0.0.1:{port}", "--Speech:PocketSphinx:MaxDecoders=2"], sandbox, cancellationToken);
+        await app.StartAsync(cancellationToken);
+        try
+        {
+            await context.Error.WriteLineAsync("sandbox bot started; creating the board's items");
+            foreach (var title in Titles)
+            {
+                // Through the operator verb, as `./run.sh --sandbox ledger create` does: the running bot records and confirms it.
+                var created = await CliApplication.RunAsync(["ledger", "create", "--title", title], CliCommands.All, (_, _) => throw new InvalidOperationException("Verbs only."), TextWriter.Null, context.Error, cancellationToken, SandboxHost.PublishedConfiguration(dataDirectory));
+                if (created != 0)
+                {
+                    return created;
+                }
+            }
+
+            var index = app.Services.GetRequiredService<Slices.Ledger.LedgerItemIndex>();
+            await index.WarmAsync(cancellationToken);
+            await context.Error.WriteLineAsync($"board: {index.Count} item(s)");
+            var sink = app.Services.GetRequiredService<IUtteranceSink>();
+            var discord = sandbox.Environment.Discord;
+            var channel = EmulatedGuild.Ids.Voice;
+            var latencies = new List<double>();
+            var misses = 0;
+            for (var i = 0; i < count + 1; i++)
+            {
+                var text = $"hey ledger move the {Titles[i % Titles.Length]} to in progress";
+                var pcm = synthesis.Say(text, Voices[i % Voices.Length], Speeds[i % Speeds.Length], null);
+                // Discord allows a bot 5 messages per 5 s in a channel: paced below that, the prompt never waits for the limit.
+                await Task.Delay(TimeSpan.FromMilliseconds(1100), TimeProvider.System, cancellationToken);
+                var before = discord.MessagesIn(channel).Count;
+                var now = TimeProvider.System.GetUtcNow();
+                var started = Stopwatch.GetTimestamp();
+                await sink.AcceptAsync(new SpokenUtterance($"bench{i}", EmulatedGuild.Ids.Guild, channel, EmulatedGuild.Ids.Member, UtteranceOrigin.VoiceChannel, now, now, pcm), cancellationToken);
+                var answered = true;
+                while (discord.MessagesIn(channel).Count == before)
+                {
+                    if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(10))
+                    {
+                        // Misheard without the wake phrase: the gate dropped it, so there is no prompt to time.
+                        answered = false;
+                        misses++;
+                        break;
+                    }
+
+                    await Task.Delay(TimeSpan.FromMilliseconds(2), TimeProvider.System, cancellationToken);
+                }
+
+                if (!answered)
+                {
+                    continue;
+                }
+
+                // The first utterance loads the dictionary and builds the grammar: reported apart, not in the percentiles.
+                var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                if (i == 0)
+                {
+                    await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"first utterance (cold: dictionary + grammar): {ms:0} ms"));
+                }
+                else
+                {
+                    latencies.Add(ms);
+                }
+            }
+
+            latencies.Sort();
+            double P(double q) => latencies[(int)Math.Clamp(Math.Ceiling(q * latencies.Count) - 1, 0, latencies.Count - 1)];
+            var report = new { utterances = latencies.Count, unanswered = misses, p50Milliseconds = P(0.5), p95Milliseconds = P(0.95), maxMilliseconds = latencies[^1], cores = Environment.ProcessorCount };
+            await context.Output.WriteLineAsync(json
+                ? JsonSerializer.Serialize(report, CliServices.Json)
+                : string.Create(CultureInfo.InvariantCulture, $"end of utterance → confirmation prompt, {latencies.Count} spoken writes ({misses} not taken as requests), {Environment.ProcessorCount} cores: p50 {P(0.5):0} ms  p95 {P(0.95):0} ms  max {latencies[^1]:0} ms"));
+            return 0;
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+            await sandbox.DisposeAsync();
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    private static bool Same(ParsedUtterance expected, ParsedUtterance heard) =>
+        expected.Intent is { } e && heard.Intent is { } h && e.Kind == h.Kind && e.Item == h.Item && e.Status == h.Status && e.Person == h.Person && e.Due == h.Due && e.Workflow == h.Workflow;
+
+    private static int EditDistance(IReadOnlyList<string> reference, IReadOnlyList<string> hypothesis)
+    {
+        var row = Enumerable.Range(0, hypothesis.Count + 1).ToArray();
+        for (var i = 1; i <= reference.Count; i++)
+        {
+            var previous = row[0];
+            row[0] = i;
+            for (var j = 1; j <= hypothesis.Count; j++)
+            {
+                var current = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), previous + (reference[i - 1] == hypothesis[j - 1] ? 0 : 1));
+                previous = current;
+            }
+        }
+
+        return row[hypothesis.Count];
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>espeak-ng speech, optionally with sox pink noise at an SNR, as 16 kHz mono with digital silence around it.</summary>
+    private sealed class Synthesis : IDisposable
+    {
+        private readonly string _directory = Directory.CreateTempSubdirectory("dlb-speech-synth-").FullName;
+
+        public short[] Say(string text, string voice, int wordsPerMinute, double? snrDb)
+        {
+            var wav = Path.Combine(_directory, "say.wav");
+            Run("espeak-ng", ["-v", voice, "-s", wordsPerMinute.ToString(CultureInfo.InvariantCulture), "-w", wav, text]);
+            var speech = WavFile.Read(wav);
+            var padded = new short[speech.Length + 8000];
+            speech.CopyTo(padded, 3200);
+            if (snrDb is not { } snr)
+            {
+                return padded;
+            }
+
+            var raw = Path.Combine(_directory, "noise.raw");
+            Run("sox", ["-n", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", raw, "synth", ((padded.Length / 16000.0) + 0.1).ToString("0.00", CultureInfo.InvariantCulture), "pinknoise"]);
+            var bytes = File.ReadAllBytes(raw);
+            var noise = new short[bytes.Length / 2];
+            Buffer.BlockCopy(bytes, 0, noise, 0, noise.Length * 2);
+            var speechPower = speech.Select(s => (double)s * s).Average();
+            var noisePower = noise.Select(s => (double)s * s).Average();
+            var scale = Math.Sqrt(speechPower / (noisePower * Math.Pow(10, snr / 10)));
+            return [.. padded.Select((s, i) => (short)Math.Clamp(s + (noise[i % noise.Length] * scale), short.MinValue, short.MaxValue))];
+        }
+
+        private static void Run(string program, IReadOnlyList<string> arguments)
+        {
+            var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start: install espeak-ng and sox.");
+            var error = process.StandardError.ReadToEnd();
+            process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"{program} failed ({process.ExitCode}): {error}");
+            }
+        }
+
+        public void Dispose() => Directory.Delete(_directory, recursive: true);
+    }
+}

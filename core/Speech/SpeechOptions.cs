@@ -1,0 +1,110 @@
+namespace DiscordLedgerBot.Core.Speech;
+
+/// <summary>
+/// <c>Speech:*</c>: which engine recognises spoken requests and how requests are gated and confirmed. The embedded
+/// offline engine is the default; nothing is kept beyond the utterance being processed unless <see cref="Audit"/> is on.
+/// </summary>
+public sealed class SpeechOptions
+{
+    public const string SectionName = "Speech";
+
+    public const string PocketSphinxEngine = "pocketsphinx";
+    public const string HttpEngine = "http";
+    public const string WhisperEngine = "whisper";
+
+    /// <summary>Off stops every spoken request (voice channel and voice messages) before recognition.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary><c>pocketsphinx</c> (embedded, offline), <c>http</c> (an OpenAI-compatible transcription server) or <c>whisper</c> (Whisper.net with a ggml model file).</summary>
+    public string Engine { get; set; } = PocketSphinxEngine;
+
+    /// <summary>Said before a request in a voice channel; empty turns the gate off (then every utterance is a request).</summary>
+    public string WakePhrase { get; set; } = "hey ledger";
+
+    /// <summary>How long a write waits for the speaker's button or spoken yes/no before it lapses, changing nothing.</summary>
+    public TimeSpan ConfirmationWindow { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long "it" / "that" keeps meaning the item last talked about.</summary>
+    public TimeSpan MemoryLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long <c>/voice listen</c> lets a speaker talk without the wake phrase.</summary>
+    public TimeSpan ListenWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A create that names no due date gets one this many days ahead (every request sets or reaffirms a due date).</summary>
+    public int DefaultDueDays { get; set; } = 7;
+
+    /// <summary>When on, each request's transcript is written to the log (never the audio). Off by default.</summary>
+    public bool Audit { get; set; }
+
+    /// <summary>Longest utterance recognised; longer ones are refused with a message (the request must be short).</summary>
+    public TimeSpan MaxUtterance { get; set; } = TimeSpan.FromSeconds(30);
+
+    public PocketSphinxOptions PocketSphinx { get; set; } = new();
+
+    public HttpTranscriptionOptions Http { get; set; } = new();
+
+    /// <summary>Whisper.net: the ggml model file; the engine is available only when this is set.</summary>
+    public string? WhisperModelPath { get; set; }
+
+    public IEnumerable<string> Problems()
+    {
+        if (Engine is not (PocketSphinxEngine or HttpEngine or WhisperEngine))
+        {
+            yield return $"Speech:Engine must be pocketsphinx, http or whisper (got '{Engine}').";
+        }
+
+        if (ConfirmationWindow <= TimeSpan.Zero || MemoryLifetime <= TimeSpan.Zero || ListenWindow <= TimeSpan.Zero || MaxUtterance <= TimeSpan.Zero)
+        {
+            yield return "Speech:ConfirmationWindow, Speech:MemoryLifetime, Speech:ListenWindow and Speech:MaxUtterance must be positive.";
+        }
+
+        if (DefaultDueDays is < 0 or > 365)
+        {
+            yield return "Speech:DefaultDueDays must be between 0 and 365.";
+        }
+
+        if (Engine == HttpEngine && !Uri.TryCreate(Http.BaseUrl, UriKind.Absolute, out _))
+        {
+            yield return "Speech:Http:BaseUrl must be an absolute URL when Speech:Engine is http (env Speech__Http__BaseUrl).";
+        }
+
+        if (Engine == WhisperEngine && string.IsNullOrWhiteSpace(WhisperModelPath))
+        {
+            yield return "Speech:WhisperModelPath (a ggml model file) is required when Speech:Engine is whisper.";
+        }
+    }
+}
+
+public sealed class PocketSphinxOptions
+{
+    public string AcousticModel { get; set; } = "/usr/share/pocketsphinx/model/en-us/en-us";
+
+    public string Dictionary { get; set; } = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict";
+
+    /// <summary>
+    /// pocketsphinx's word insertion probability (<c>-wip</c>). Far below the library's 0.65 default: a request's free
+    /// words (a new title, a reason) are a loop over the word list, and a high value splits one long word into several short ones.
+    /// </summary>
+    public double WordInsertionProbability { get; set; } = 1e-4;
+
+    /// <summary>Decoders kept for concurrent utterances (one per stream; each holds the dictionary, ~30 MiB).</summary>
+    public int MaxDecoders { get; set; } = 2;
+
+    /// <summary>Phones for words the dictionary lacks (e.g. <c>Speech:PocketSphinx:Pronunciations:kubernetes=K UW B ER N EH T IY Z</c>); others are spelled letter by letter.</summary>
+    public Dictionary<string, string> Pronunciations { get; set; } = new(StringComparer.Ordinal);
+}
+
+public sealed class HttpTranscriptionOptions
+{
+    /// <summary>The server's base URL; the engine posts to <c>{BaseUrl}/v1/audio/transcriptions</c>.</summary>
+    public string? BaseUrl { get; set; }
+
+    /// <summary>Bearer key, if the server wants one. Never logged.</summary>
+    public string? ApiKey { get; set; }
+
+    public string Model { get; set; } = "whisper-1";
+
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public int Retries { get; set; } = 2;
+}
