@@ -24,7 +24,9 @@ public sealed record EscalationActionResult(bool Succeeded, string Message, IRea
 /// idempotency key made of item, episode and step (so a retry, a restarted process or a second process records it
 /// once); the notice and the event are guarded by a once-marker in the dedupe store (atomic in the file and Redis
 /// stores), and the item's state is saved after its effects are recorded, so a crash repeats nothing and skips nothing
-/// on the board.
+/// on the board. The save is a compare-and-set against the state the decisions were made from: when another process
+/// saved in between (its pass, or an acknowledgement handled there), this one re-reads and decides again instead of
+/// overwriting it, so an acknowledgement is never lost to a concurrent pass.
 /// </summary>
 public sealed partial class EscalationEngine(
     ILedgerCache cache,
@@ -38,6 +40,9 @@ public sealed partial class EscalationEngine(
 {
     public const string StateKeyPrefix = "escalation:";
     private static readonly TimeSpan MarkerLifetime = TimeSpan.FromDays(60);
+
+    // Each lost compare-and-set means another process saved this item meanwhile; a handful covers any real contention.
+    private const int SaveAttempts = 8;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     // One process applies one item's decisions at a time: the job's pass and a button click read-modify-write the same state.
@@ -46,9 +51,13 @@ public sealed partial class EscalationEngine(
     public static string StateKey(string ledgerKey) => StateKeyPrefix + ledgerKey;
 
     public async Task<EscalationItemState?> GetStateAsync(string ledgerKey, CancellationToken cancellationToken) =>
+        (await ReadAsync(ledgerKey, cancellationToken).ConfigureAwait(false)).State;
+
+    /// <summary>The state and the exact JSON it was read from: what the save compares against.</summary>
+    private async Task<Stored> ReadAsync(string ledgerKey, CancellationToken cancellationToken) =>
         await cache.GetEntryAsync(StateKey(ledgerKey), cancellationToken).ConfigureAwait(false) is { } stored
-            ? JsonSerializer.Deserialize<EscalationItemState>(stored.EntryJson, Json)
-            : null;
+            ? new Stored(JsonSerializer.Deserialize<EscalationItemState>(stored.EntryJson, Json), stored.EntryJson)
+            : new Stored(null, null);
 
     /// <summary>Evaluates every entry once against the configured policies and applies what is due.</summary>
     public async Task<EscalationPassResult> RunAsync(IReadOnlyList<LedgerEntry> entries, CancellationToken cancellationToken)
@@ -67,21 +76,35 @@ public sealed partial class EscalationEngine(
             await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                var previous = await GetStateAsync(entry.Key.Value, cancellationToken).ConfigureAwait(false);
-                var evaluation = EscalationEvaluator.Evaluate(time.GetUtcNow(), entry, previous, policies, settings.Retention.ArchiveDoneAfter);
-                var announcements = await ApplyAsync(evaluation.Decisions, cancellationToken).ConfigureAwait(false);
-                if (evaluation.Archive is { } archive)
+                // Notices won in an attempt whose save lost are still announced: their board writes are recorded and
+                // their once-markers taken, so no later attempt or process would announce them.
+                var announcements = new List<Announcement>();
+                for (var attempt = 1; ; attempt++)
                 {
-                    await RecordAsync(new ArchiveLedgerEntry($"retention:{entry.Key.Value}:{archive.DoneSince.ToUnixTimeSeconds()}", entry.Key) { MondayItemId = entry.MondayItemId }, cancellationToken).ConfigureAwait(false);
-                    LogArchived(logger, entry.Key.Value, archive.DoneSince);
-                    archived++;
+                    var previous = await ReadAsync(entry.Key.Value, cancellationToken).ConfigureAwait(false);
+                    var evaluation = EscalationEvaluator.Evaluate(time.GetUtcNow(), entry, previous.State, policies, settings.Retention.ArchiveDoneAfter);
+                    announcements.AddRange(await ApplyAsync(evaluation.Decisions, cancellationToken).ConfigureAwait(false));
+                    if (evaluation.Archive is { } archive)
+                    {
+                        await RecordAsync(new ArchiveLedgerEntry($"retention:{entry.Key.Value}:{archive.DoneSince.ToUnixTimeSeconds()}", entry.Key) { MondayItemId = entry.MondayItemId }, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (await SaveAsync(previous, evaluation.State, entry.MondayItemId, attempt, cancellationToken).ConfigureAwait(false))
+                    {
+                        if (evaluation.Archive is { } done)
+                        {
+                            LogArchived(logger, entry.Key.Value, done.DoneSince);
+                            archived++;
+                        }
+
+                        fired += evaluation.Decisions.Count(d => d is FireEscalation);
+                        reminded += evaluation.Decisions.Count(d => d is RemindEscalation);
+                        resolved += evaluation.Decisions.Count(d => d is ResolveEscalation);
+                        break;
+                    }
                 }
 
-                await SaveAsync(previous, evaluation.State, entry.MondayItemId, cancellationToken).ConfigureAwait(false);
                 await AnnounceAsync(announcements, cancellationToken).ConfigureAwait(false);
-                fired += evaluation.Decisions.Count(d => d is FireEscalation);
-                reminded += evaluation.Decisions.Count(d => d is RemindEscalation);
-                resolved += evaluation.Decisions.Count(d => d is ResolveEscalation);
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -107,18 +130,25 @@ public sealed partial class EscalationEngine(
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var previous = await GetStateAsync(entry.Key.Value, cancellationToken).ConfigureAwait(false);
-            var (evaluation, rejection) = EscalationEvaluator.EscalateNow(time.GetUtcNow(), entry, previous, manual, actor, reason);
-            if (evaluation is null)
+            var announcements = new List<Announcement>();
+            for (var attempt = 1; ; attempt++)
             {
-                return EscalationActionResult.Rejected(rejection!);
-            }
+                var previous = await ReadAsync(entry.Key.Value, cancellationToken).ConfigureAwait(false);
+                var (evaluation, rejection) = EscalationEvaluator.EscalateNow(time.GetUtcNow(), entry, previous.State, manual, actor, reason);
+                if (evaluation is null)
+                {
+                    await AnnounceAsync(announcements, cancellationToken).ConfigureAwait(false);
+                    return EscalationActionResult.Rejected(rejection!);
+                }
 
-            var announcements = await ApplyAsync(evaluation.Decisions, cancellationToken).ConfigureAwait(false);
-            await SaveAsync(previous, evaluation.State, entry.MondayItemId, cancellationToken).ConfigureAwait(false);
-            await AnnounceAsync(announcements, cancellationToken).ConfigureAwait(false);
-            var fire = evaluation.Decisions.OfType<FireEscalation>().Single();
-            return new EscalationActionResult(true, $"escalated to level {fire.Step.Level + 1} ({fire.Episode.Id})", [fire.Episode]);
+                announcements.AddRange(await ApplyAsync(evaluation.Decisions, cancellationToken).ConfigureAwait(false));
+                if (await SaveAsync(previous, evaluation.State, entry.MondayItemId, attempt, cancellationToken).ConfigureAwait(false))
+                {
+                    await AnnounceAsync(announcements, cancellationToken).ConfigureAwait(false);
+                    var fire = evaluation.Decisions.OfType<FireEscalation>().Single();
+                    return new EscalationActionResult(true, $"escalated to level {fire.Step.Level + 1} ({fire.Episode.Id})", [fire.Episode]);
+                }
+            }
         }
         finally
         {
@@ -137,28 +167,38 @@ public sealed partial class EscalationEngine(
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var previous = await GetStateAsync(entry.Key.Value, cancellationToken).ConfigureAwait(false);
-            var now = time.GetUtcNow();
-            var (state, acknowledged, rejection) = EscalationEvaluator.Acknowledge(now, previous, episodeId, actor);
-            if (state is null)
+            for (var attempt = 1; ; attempt++)
             {
-                return EscalationActionResult.Rejected(rejection!);
-            }
+                var previous = await ReadAsync(entry.Key.Value, cancellationToken).ConfigureAwait(false);
+                var now = time.GetUtcNow();
+                var (state, acknowledged, rejection) = EscalationEvaluator.Acknowledge(now, previous.State, episodeId, actor);
+                if (state is null)
+                {
+                    return EscalationActionResult.Rejected(rejection!);
+                }
 
-            var what = string.Join(", ", acknowledged.Select(e => $"{e.Policy.Name} level {e.CurrentLevel}"));
-            await RecordAsync(new CommentOnLedgerEntry(idempotencyKey, entry.Key, $"Escalation acknowledged by {actor} via {source} ({what}).") { MondayItemId = ItemIdOf(entry) }, cancellationToken).ConfigureAwait(false);
-            await SaveAsync(previous, state, entry.MondayItemId, cancellationToken).ConfigureAwait(false);
-            foreach (var episode in acknowledged)
-            {
-                bus.Publish(new EscalationAcknowledged(entry.Key.Value, episode.Id, episode.Policy.Name, episode.CurrentLevel, actor, source, now));
+                var what = string.Join(", ", acknowledged.Select(e => $"{e.Policy.Name} level {e.CurrentLevel}"));
+                await RecordAsync(new CommentOnLedgerEntry(idempotencyKey, entry.Key, $"Escalation acknowledged by {actor} via {source} ({what}).") { MondayItemId = ItemIdOf(entry) }, cancellationToken).ConfigureAwait(false);
+                if (await SaveAsync(previous, state, entry.MondayItemId, attempt, cancellationToken).ConfigureAwait(false))
+                {
+                    return Acknowledged(entry, actor, source, now, acknowledged, what);
+                }
             }
-
-            return new EscalationActionResult(true, $"escalation acknowledged ({what})", acknowledged);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    private EscalationActionResult Acknowledged(LedgerEntry entry, string actor, string source, DateTimeOffset now, IReadOnlyList<EscalationEpisode> acknowledged, string what)
+    {
+        foreach (var episode in acknowledged)
+        {
+            bus.Publish(new EscalationAcknowledged(entry.Key.Value, episode.Id, episode.Policy.Name, episode.CurrentLevel, actor, source, now));
+        }
+
+        return new EscalationActionResult(true, $"escalation acknowledged ({what})", acknowledged);
     }
 
     /// <summary>
@@ -259,23 +299,30 @@ public sealed partial class EscalationEngine(
         }
     }
 
-    private async Task SaveAsync(EscalationItemState? previous, EscalationItemState state, string? mondayItemId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Saves <paramref name="state"/> if the stored state is still <paramref name="previous"/>. False when another process
+    /// saved in between (the caller decides again from what it saved); after <see cref="SaveAttempts"/> such losses the
+    /// item fails for this pass rather than spin.
+    /// </summary>
+    private async Task<bool> SaveAsync(Stored previous, EscalationItemState state, string? mondayItemId, int attempt, CancellationToken cancellationToken)
     {
-        if (state.IsEmpty)
+        var key = StateKey(state.LedgerKey);
+        var json = state.IsEmpty ? null : JsonSerializer.Serialize(state, Json);
+        if (json == previous.Json)
         {
-            if (previous is not null)
-            {
-                await cache.RemoveEntryAsync(StateKey(state.LedgerKey), cancellationToken).ConfigureAwait(false);
-            }
-
-            return;
+            return true;
         }
 
-        var json = JsonSerializer.Serialize(state, Json);
-        if (previous is null || json != JsonSerializer.Serialize(previous, Json))
+        var replacement = json is null ? null : new LedgerCacheEntry(key, json, string.IsNullOrEmpty(mondayItemId) ? null : mondayItemId, time.GetUtcNow());
+        if (await cache.CompareAndSetEntryAsync(key, previous.Json, replacement, cancellationToken).ConfigureAwait(false))
         {
-            await cache.SetEntryAsync(new LedgerCacheEntry(StateKey(state.LedgerKey), json, string.IsNullOrEmpty(mondayItemId) ? null : mondayItemId, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            return true;
         }
+
+        LogSaveLost(logger, state.LedgerKey, attempt);
+        return attempt < SaveAttempts
+            ? false
+            : throw new InvalidOperationException($"The escalation state of {state.LedgerKey} changed under every one of {SaveAttempts} attempts to save it.");
     }
 
     /// <summary>The board's trail plus this episode's line; the column has a size cap, so the oldest lines give way (each step is also an update).</summary>
@@ -297,6 +344,8 @@ public sealed partial class EscalationEngine(
 
     private sealed record Announcement(EscalationNotice Notice, EscalationFired? Fired);
 
+    private sealed record Stored(EscalationItemState? State, string? Json);
+
     [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Escalation {EpisodeId} of {LedgerKey} fired level {Level} (step {Step}): {Reason}")]
     private static partial void LogFired(ILogger logger, string ledgerKey, string episodeId, int level, int step, string reason);
 
@@ -308,6 +357,9 @@ public sealed partial class EscalationEngine(
 
     [LoggerMessage(EventId = 7004, Level = LogLevel.Warning, Message = "Could not post the escalation notice of {EpisodeId} for {LedgerKey}; the board records the firing")]
     private static partial void LogNoticeFailed(ILogger logger, Exception exception, string ledgerKey, string episodeId);
+
+    [LoggerMessage(EventId = 7006, Level = LogLevel.Debug, Message = "Escalation state of {LedgerKey} changed in another process since it was read (attempt {Attempt}); deciding again")]
+    private static partial void LogSaveLost(ILogger logger, string ledgerKey, int attempt);
 
     [LoggerMessage(EventId = 7005, Level = LogLevel.Information, Message = "Retention: archiving {LedgerKey}, done since {DoneSince:O}")]
     private static partial void LogArchived(ILogger logger, string ledgerKey, DateTimeOffset doneSince);

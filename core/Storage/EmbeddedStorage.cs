@@ -107,6 +107,26 @@ public sealed class EmbeddedStorage : IStorageBackend
             return (changes is not null, changes);
         });
 
+    public Task<bool> CompareAndSetEntryAsync(string ledgerKey, string? expectedJson, LedgerCacheEntry? replacement, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ledgerKey);
+        if (replacement is not null && replacement.LedgerKey != ledgerKey)
+        {
+            throw new ArgumentException($"The replacement is for '{replacement.LedgerKey}', not '{ledgerKey}'.", nameof(replacement));
+        }
+
+        OutboxAppend.ValidateKey(ledgerKey, nameof(ledgerKey), OutboxAppend.MaxKeyLength);
+        return MutateAsync(_ =>
+        {
+            if (_book.GetLedger(ledgerKey)?.EntryJson != expectedJson)
+            {
+                return (false, (StorageChangeSet?)null);
+            }
+
+            return replacement is null ? (true, _book.RemoveLedger(ledgerKey)) : (true, _book.SetLedger(replacement));
+        });
+    }
+
     public Task<bool> TryMarkAsync(string key, TimeSpan timeToLive, CancellationToken cancellationToken = default)
     {
         OutboxAppend.ValidateKey(key, nameof(key), OutboxAppend.MaxKeyLength);

@@ -85,6 +85,9 @@ public sealed partial class FailoverStorage : IStorageBackend, IStorageStatus
     public Task<bool> RemoveEntryAsync(string ledgerKey, CancellationToken cancellationToken = default) =>
         RouteAsync(store => store.RemoveEntryAsync(ledgerKey, cancellationToken), FileFallback.Serve, cancellationToken);
 
+    public Task<bool> CompareAndSetEntryAsync(string ledgerKey, string? expectedJson, LedgerCacheEntry? replacement, CancellationToken cancellationToken = default) =>
+        RouteAsync(store => store.CompareAndSetEntryAsync(ledgerKey, expectedJson, replacement, cancellationToken), FileFallback.Serve, cancellationToken);
+
     public Task<bool> TryMarkAsync(string key, TimeSpan timeToLive, CancellationToken cancellationToken = default) =>
         RouteAsync(store => store.TryMarkAsync(key, timeToLive, cancellationToken), FileFallback.Serve, cancellationToken);
 

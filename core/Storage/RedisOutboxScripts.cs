@@ -156,6 +156,21 @@ internal static class RedisOutboxScripts
         redis.call('HSET', r, 'ledgerKey', ARGV[2], 'entryJson', ARGV[3], 'mondayItemId', ARGV[4], 'updatedAt', ARGV[5])
         return 1
         """);
+
+    // ARGV: prefix, ledger key, expects an entry (0/1), its expected JSON, writes (0/1: 0 removes), JSON, item id, updatedAt ms.
+    public static readonly RedisScript CompareAndSetLedger = new(Prelude + """
+        local r = p .. 'ledger:' .. ARGV[2]
+        local current = redis.call('HGET', r, 'entryJson')
+        if ARGV[3] == '0' then
+          if current then return 0 end
+        elseif current ~= ARGV[4] then return 0 end
+        if ARGV[5] == '0' then
+          redis.call('DEL', r)
+        else
+          redis.call('HSET', r, 'ledgerKey', ARGV[2], 'entryJson', ARGV[6], 'mondayItemId', ARGV[7], 'updatedAt', ARGV[8])
+        end
+        return 1
+        """);
 }
 
 /// <summary>

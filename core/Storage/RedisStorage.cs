@@ -146,6 +146,25 @@ public sealed class RedisStorage : IStorageBackend
         return _redis.KeyDeleteAsync(LedgerKey(ledgerKey));
     }
 
+    public async Task<bool> CompareAndSetEntryAsync(string ledgerKey, string? expectedJson, LedgerCacheEntry? replacement, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ledgerKey);
+        if (replacement is not null && replacement.LedgerKey != ledgerKey)
+        {
+            throw new ArgumentException($"The replacement is for '{replacement.LedgerKey}', not '{ledgerKey}'.", nameof(replacement));
+        }
+
+        OutboxAppend.ValidateKey(ledgerKey, nameof(ledgerKey), OutboxAppend.MaxKeyLength);
+        var reply = await RedisOutboxScripts.CompareAndSetLedger.RunAsync(
+            _redis,
+            [
+                _prefix, ledgerKey, expectedJson is null ? 0 : 1, expectedJson ?? string.Empty, replacement is null ? 0 : 1,
+                replacement?.EntryJson ?? string.Empty, replacement?.MondayItemId ?? string.Empty, replacement?.UpdatedAt.ToUnixTimeMilliseconds() ?? 0,
+            ],
+            cancellationToken).ConfigureAwait(false);
+        return (long)reply == 1;
+    }
+
     public Task<bool> TryMarkAsync(string key, TimeSpan timeToLive, CancellationToken cancellationToken = default)
     {
         OutboxAppend.ValidateKey(key, nameof(key), OutboxAppend.MaxKeyLength);

@@ -50,6 +50,13 @@ public interface ILedgerCache
     Task SetEntryAsync(LedgerCacheEntry entry, CancellationToken cancellationToken = default);
 
     Task<bool> RemoveEntryAsync(string ledgerKey, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Compare-and-set: writes <paramref name="replacement"/> (null removes the entry) only while the stored entry's JSON
+    /// is still <paramref name="expectedJson"/> (null: no entry), atomically in every store. False when another writer
+    /// (another bot process on the same Redis) changed it first; then nothing changes and the caller re-reads.
+    /// </summary>
+    Task<bool> CompareAndSetEntryAsync(string ledgerKey, string? expectedJson, LedgerCacheEntry? replacement, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Seen-before markers that expire (webhook deliveries, gateway event ids…).</summary>

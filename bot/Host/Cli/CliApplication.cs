@@ -19,6 +19,12 @@ public static class CliApplication
     /// <summary>Exit code for a write refused because <c>Ledger:ReadOnly</c> is on.</summary>
     public const int ReadOnlyRefused = 5;
 
+    /// <summary>
+    /// Exit code when shared state changed under the write every time it was tried (another bot process writing the
+    /// same registry); nothing was saved and running the command again is safe.
+    /// </summary>
+    public const int ConcurrentChange = 6;
+
     /// <summary>Exit code after Ctrl+C or SIGTERM (128 + SIGINT, as shells report it).</summary>
     public const int Cancelled = 130;
 
@@ -122,6 +128,11 @@ public static class CliApplication
             await error.WriteLineAsync($"error: {readOnly.Message}");
             return ReadOnlyRefused;
         }
+        catch (Core.Registry.RegistryConcurrencyException conflict)
+        {
+            await error.WriteLineAsync($"error: {conflict.Message} (another process changed the registry meanwhile; nothing was saved, run it again)");
+            return ConcurrentChange;
+        }
         catch (Exception failure) when (failure is StorageException or MondayBoardNotAllowedException or MondayBoardMissingException or HandoffRefusedException or MondayRequestException)
         {
             await error.WriteLineAsync($"error: {failure.Message}");
@@ -150,6 +161,6 @@ public static class CliApplication
         }
 
         writer.WriteLine("Every command takes --config FILE and --Section:Key=value settings. Run `bot <command> --help` for its options.");
-        writer.WriteLine("Exit codes: 0 ok, 1 rejected (nothing changed), 2 usage or configuration error, 5 read-only mode, 130 cancelled.");
+        writer.WriteLine("Exit codes: 0 ok, 1 rejected (nothing changed), 2 usage or configuration error, 5 read-only mode, 6 changed concurrently by another process (nothing saved; retry), 130 cancelled.");
     }
 }

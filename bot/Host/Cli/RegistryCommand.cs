@@ -28,7 +28,8 @@ public sealed class RegistryCommand : ICliCommand
         Store and catalog come from configuration: --Registry:StorePath=..., --Registry:CatalogPath=...
         override and clear are audited on the ledger's registry audit item (Registry:AuditLedgerKey) through the outbox;
         WAIT: --wait-seconds N (default 60) waits for monday to confirm the note, --no-wait only records it.
-        Exit codes: 0 ok, 1 rejected (unknown tool, invalid input or file), 2 usage error, 5 read-only mode.
+        Exit codes: 0 ok, 1 rejected (unknown tool, invalid input or file), 2 usage error, 5 read-only mode,
+        6 the registry changed under the write in another process every time (nothing saved; run it again).
         """;
 
     public async Task<int> RunAsync(CliContext context, IReadOnlyList<string> args, CancellationToken cancellationToken)

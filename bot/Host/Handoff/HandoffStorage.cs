@@ -58,6 +58,8 @@ public sealed class HandoffStorage(HttpClient http, BotEndpointFile endpoint) : 
 
     public Task<bool> RemoveEntryAsync(string ledgerKey, CancellationToken cancellationToken = default) => throw HeldByBot();
 
+    public Task<bool> CompareAndSetEntryAsync(string ledgerKey, string? expectedJson, LedgerCacheEntry? replacement, CancellationToken cancellationToken = default) => throw HeldByBot();
+
     public Task<bool> TryMarkAsync(string key, TimeSpan timeToLive, CancellationToken cancellationToken = default) => throw HeldByBot();
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

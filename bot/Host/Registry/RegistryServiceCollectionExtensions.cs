@@ -26,6 +26,7 @@ public static class RegistryServiceCollectionExtensions
             () => sp.GetService<IConnectionMultiplexer>()?.GetDatabase()
                 ?? throw new InvalidOperationException("Registry:Store is 'redis' but no IConnectionMultiplexer is registered: configure the Redis section and register the storage services.")));
         services.TryAddSingleton<IDecisionRecorder, LoggingDecisionRecorder>();
+        services.AddExceptionHandler<RegistryConflictExceptionHandler>();
         services.TryAddSingleton<IEventBus, EventBus>();
         services.TryAddSingleton<IRegistryEventSink, EventBusRegistrySink>();
         services.TryAddSingleton(sp =>

@@ -230,6 +230,27 @@ public abstract class OutboxStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ledger_cache_compare_and_set_writes_only_over_the_expected_entry()
+    {
+        var first = new LedgerCacheEntry("LED-2", "{\"v\":1}", null, Time.GetUtcNow());
+        Assert.False(await Store.CompareAndSetEntryAsync("LED-2", "{\"v\":0}", first));
+        Assert.Null(await Store.GetEntryAsync("LED-2"));
+        Assert.True(await Store.CompareAndSetEntryAsync("LED-2", null, first));
+        Assert.False(await Store.CompareAndSetEntryAsync("LED-2", null, first with { EntryJson = "{\"v\":9}" }));
+
+        // Two writers read v1; the first to set wins, the second is refused and changes nothing.
+        var second = first with { EntryJson = "{\"v\":2}", MondayItemId = "42", UpdatedAt = Time.GetUtcNow().AddMinutes(1) };
+        Assert.True(await Store.CompareAndSetEntryAsync("LED-2", first.EntryJson, second));
+        Assert.False(await Store.CompareAndSetEntryAsync("LED-2", first.EntryJson, first with { EntryJson = "{\"v\":3}" }));
+        Assert.Equal(second, await Store.GetEntryAsync("LED-2"));
+
+        // A null replacement removes, under the same comparison.
+        Assert.False(await Store.CompareAndSetEntryAsync("LED-2", first.EntryJson, null));
+        Assert.True(await Store.CompareAndSetEntryAsync("LED-2", second.EntryJson, null));
+        Assert.Null(await Store.GetEntryAsync("LED-2"));
+    }
+
+    [Fact]
     public async Task Dedupe_marks_a_key_once_while_it_lives()
     {
         Assert.True(await Store.TryMarkAsync("webhook:1", TimeSpan.FromMinutes(10)));
