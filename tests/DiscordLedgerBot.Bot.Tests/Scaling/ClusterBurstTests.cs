@@ -194,12 +194,13 @@ public sealed partial class ClusterBurstTests(ITestOutputHelper output)
         ["Scheduler__CheckinMisfireThreshold"] = "00:00:03",
         ["Escalation__Interval"] = "00:00:01",
         ["Sync__PollInterval"] = "00:00:01",
-        ["Outbox__BatchSize"] = "50",
+        // A lease must only lapse when its holder is gone, so it must outlast the slowest batch (leases are not renewed).
+        // Measured: 3 s leases with 50-record batches duplicated 45 creates in 1,000, and 20 s leases still 37 on a machine
+        // at load 10 — small batches keep each claim short while the lease stays short enough for the killed process's
+        // records to come back within the test (docs/operations/scaling.md).
+        ["Outbox__BatchSize"] = "10",
         ["Outbox__FlushInterval"] = "00:00:00.100",
-        // Longer than any batch takes, as in production (5 min): a lease must only lapse when its holder is gone. With 3 s,
-        // shorter than a busy batch, a live flusher and the one that re-claimed its lapsed records both sent creates
-        // (45 duplicates in 1,000 when measured) — see docs/operations/scaling.md.
-        ["Outbox__ClaimDuration"] = "00:00:20",
+        ["Outbox__ClaimDuration"] = "00:00:30",
         ["Outbox__ReconcileInterval"] = "00:00:02",
         ["Api__Tokens__0__Name"] = "burst",
         ["Api__Tokens__0__Token"] = ApiToken,
