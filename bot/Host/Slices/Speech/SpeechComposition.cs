@@ -25,6 +25,7 @@ public static class SpeechComposition
         services.TryAddSingleton<SpeechSlice>();
         services.TryAddSingleton<SpeechPipeline>();
         services.TryAddSingleton(CreateRecognizer);
+        HttpSpeechRecognizer.AddHttpSpeechClient(services);
         services.AddSingleton<IUtteranceSink>(sp => sp.GetRequiredService<SpeechPipeline>());
         return services;
     }
@@ -44,7 +45,10 @@ public static class SpeechComposition
         return (name ?? options.Value.Engine) switch
         {
             SpeechOptions.PocketSphinxEngine => new PocketSphinxRecognizer(options, services.GetRequiredService<TimeProvider>()),
-            var other => throw new SpeechRecognitionException($"Unknown speech engine '{other}': use {SpeechOptions.PocketSphinxEngine}."),
+            SpeechOptions.HttpEngine => options.Value.Http.Problems().FirstOrDefault() is { } problem
+                ? throw new SpeechRecognitionException(problem)
+                : ActivatorUtilities.CreateInstance<HttpSpeechRecognizer>(services),
+            var other => throw new SpeechRecognitionException($"Unknown speech engine '{other}': use {SpeechOptions.PocketSphinxEngine} or {SpeechOptions.HttpEngine}."),
         };
     }
 
