@@ -27,6 +27,8 @@ command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1 || need_pkgs+=(postgresql)
 # The sandbox console's browser test drives Debian's chromium (a browser cannot be downloaded here; DLB_CHROMIUM overrides).
 [ -n "${DLB_CHROMIUM:-}" ] || [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
+# The voice benchmark compares Concentus with native libopus (espeak-ng for the voice tests is in the speech list below).
+ldconfig -p 2>/dev/null | grep -q 'libopus\.so\.0' || need_pkgs+=(libopus0)
 # The DAVE interop tests run @snazzah/davey (the DAVE implementation discord.js uses) under node.
 command -v node >/dev/null 2>&1 || need_pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)

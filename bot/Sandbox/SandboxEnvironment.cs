@@ -122,6 +122,10 @@ public sealed class SandboxEnvironment : IAsyncDisposable
         new("Discord:Token", DiscordToken),
         new("Discord:ApplicationId", _discord.Options.ApplicationId),
         new("Discord:GuildId", _discord.Guilds[0].Id),
+
+        // The emulator runs a voice server: /voice join works in the sandbox, and its members can "speak" (POST /__emulator/voice/{channel}/play).
+        new("Voice:Enabled", "true"),
+        new("Voice:EndpointScheme", "ws"),
         new("Storage:Backend", "file"),
         new("Storage:DataDirectory", DataDirectory),
         new("Registry:Store", "file"),

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DiscordLedgerBot.Emulators.Discord.Voice;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -37,18 +38,28 @@ public sealed class DiscordEmulator : IAsyncDisposable
         Snowflakes = new SnowflakeGenerator(options.TimeProvider);
         IReadOnlyList<EmulatedGuild> guilds = options.Guilds.Count > 0 ? [.. options.Guilds] : [EmulatedGuild.Realistic(options.BotUserId, options.BotUserName)];
         _world = new EmulatedWorld(options, Snowflakes, guilds);
-        _gateway = new EmulatedGateway(options, Snowflakes, GuildCreates, BotMemberIn);
+        Voice = new EmulatedVoiceServer(options, MemberVoiceStateAsync);
+        _gateway = new EmulatedGateway(options, Snowflakes, GuildCreates, BotMemberIn, Voice, () => $"127.0.0.1:{Port}");
         _rest = new EmulatedRest(options, _world, _gateway, () => GatewayUrl.ToString());
         _app.UseWebSockets();
         _app.Map("/gateway", _gateway.AcceptAsync);
         _app.Map("/gateway-resume", _gateway.AcceptAsync);
         _app.Map("/api/v10/{**path}", _rest.HandleAsync);
+
+        // The voice WebSocket: Discord's endpoint is host:port with no path, so the voice gateway answers at the root.
+        _app.Map("/", (Func<HttpContext, Task>)AcceptVoiceAsync);
+        _app.MapPost("/__emulator/voice/{channelId}/members", (Func<HttpContext, string, Task<IResult>>)AddVoiceMemberAsync);
+        _app.MapDelete("/__emulator/voice/{channelId}/members/{userId}", (Func<string, string, Task<IResult>>)RemoveVoiceMemberAsync);
+        _app.MapPost("/__emulator/voice/{channelId}/play", (Func<HttpContext, string, Task<IResult>>)PlayAsync);
         _app.MapPost("/__emulator/interactions", (Func<HttpContext, Task<IResult>>)DeliverInteractionAsync);
         _app.MapGet("/__emulator/interactions/{id}/responses", (string id) =>
             InteractionResponsesOf(id) is { } responses ? Json(200, responses) : Json(404, new JsonObject { ["message"] = $"Unknown interaction {id}." }));
     }
 
     public DiscordEmulatorOptions Options { get; }
+
+    /// <summary>The voice server (voice gateway v8 + UDP) op 4 joins land on; tests add members and play clips here.</summary>
+    public EmulatedVoiceServer Voice { get; }
 
     /// <summary>The guilds the bot is in (the options' guilds, or the realistic default).</summary>
     public IReadOnlyList<EmulatedGuild> Guilds => _world.Guilds;
@@ -218,6 +229,103 @@ public sealed class DiscordEmulator : IAsyncDisposable
         _gateway.AbortAll();
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
+        Voice.Dispose();
+    }
+
+    // Discord tells every bot with the voice-states intent who sits where; /voice join uses it to find the caller's channel.
+    private async Task MemberVoiceStateAsync(ulong userId, ulong? channelId)
+    {
+        var user = userId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var channel = channelId?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var guild = channel is null ? _world.Guilds[0] : _world.Guilds.FirstOrDefault(g => g.Channels.Any(c => c.Id == channel)) ?? _world.Guilds[0];
+        await _gateway.DispatchIfIdentifiedAsync("VOICE_STATE_UPDATE", new JsonObject
+        {
+            ["guild_id"] = guild.Id,
+            ["channel_id"] = channel,
+            ["user_id"] = user,
+            ["session_id"] = "emu-member-voice-" + user,
+            ["deaf"] = false,
+            ["mute"] = false,
+            ["self_deaf"] = false,
+            ["self_mute"] = false,
+            ["self_video"] = false,
+            ["suppress"] = false,
+            ["request_to_speak_timestamp"] = null,
+        }, 1 << 7);
+    }
+
+    private async Task AcceptVoiceAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        await Voice.AcceptAsync(context);
+    }
+
+    /// <summary><c>POST /__emulator/voice/{channel}/members</c> <c>{"user_id":"…"}</c>: an emulated member joins the voice channel.</summary>
+    private async Task<IResult> AddVoiceMemberAsync(HttpContext context, string channelId)
+    {
+        var body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted) as JsonObject;
+        if (!ulong.TryParse(channelId, System.Globalization.CultureInfo.InvariantCulture, out var channel)
+            || !ulong.TryParse(body?["user_id"]?.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture, out var user))
+        {
+            return Json(400, new JsonObject { ["message"] = "A numeric channel id in the path and {\"user_id\": \"…\"} in the body are required." });
+        }
+
+        await Voice.AddMemberAsync(channel, user);
+        return Json(200, new JsonObject { ["channel_id"] = channelId, ["user_id"] = user.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+    }
+
+    private async Task<IResult> RemoveVoiceMemberAsync(string channelId, string userId)
+    {
+        if (!ulong.TryParse(channelId, System.Globalization.CultureInfo.InvariantCulture, out var channel)
+            || !ulong.TryParse(userId, System.Globalization.CultureInfo.InvariantCulture, out var user))
+        {
+            return Json(400, new JsonObject { ["message"] = "Numeric channel and user ids are required." });
+        }
+
+        await Voice.RemoveMemberAsync(channel, user);
+        return Results.NoContent();
+    }
+
+    /// <summary>
+    /// <c>POST /__emulator/voice/{channel}/play?user_id=…&amp;loss=…</c> with a 16-bit PCM WAV body: the member (added if
+    /// needed) speaks it into the call at the real 20 ms cadence. Answers the frames sent and dropped.
+    /// </summary>
+    private async Task<IResult> PlayAsync(HttpContext context, string channelId)
+    {
+        if (!ulong.TryParse(channelId, System.Globalization.CultureInfo.InvariantCulture, out var channel)
+            || !ulong.TryParse(context.Request.Query["user_id"], System.Globalization.CultureInfo.InvariantCulture, out var user))
+        {
+            return Json(400, new JsonObject { ["message"] = "A numeric channel id in the path and ?user_id= are required." });
+        }
+
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        VoiceClip clip;
+        try
+        {
+            clip = VoiceClip.FromWav(body.ToArray());
+        }
+        catch (FormatException invalid)
+        {
+            return Json(400, new JsonObject { ["message"] = invalid.Message });
+        }
+
+        var loss = int.TryParse(context.Request.Query["loss"], System.Globalization.CultureInfo.InvariantCulture, out var percent) ? Math.Clamp(percent, 0, 100) : 0;
+        try
+        {
+            await Voice.AddMemberAsync(channel, user);
+            var played = await Voice.PlayAsync(channel, user, clip, new VoicePlayOptions { PacketLossPercent = loss, Pacing = TimeSpan.FromMilliseconds(20) });
+            return Json(200, new JsonObject { ["frames"] = played.Frames, ["dropped"] = played.Dropped, ["ssrc"] = played.Ssrc });
+        }
+        catch (InvalidOperationException notReady)
+        {
+            return Json(409, new JsonObject { ["message"] = notReady.Message });
+        }
     }
 
     private static IResult Json(int status, JsonNode body) => Results.Text(body.ToJsonString(), "application/json", statusCode: status);

@@ -47,8 +47,22 @@ public sealed class DiscordEmulatorOptions
     /// <summary>Initial responses later than this after dispatch get 404 Unknown interaction (10062), as on Discord.</summary>
     public TimeSpan InteractionResponseDeadline { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>Voice server host announced in VOICE_SERVER_UPDATE after an op 4 join; null announces nothing.</summary>
+    /// <summary>
+    /// Voice server host announced in VOICE_SERVER_UPDATE after an op 4 join; null announces the emulator's own voice
+    /// server (127.0.0.1:port, plain ws).
+    /// </summary>
     public string? VoiceEndpoint { get; set; }
+
+    /// <summary>The DAVE protocol version the emulated voice server runs calls with (0 = transport encryption only).</summary>
+    public int VoiceDaveProtocolVersion { get; set; } = 1;
+
+    /// <summary>Close with 4017 when a client without DAVE identifies into a DAVE call, as Discord does since 2026-03-01.</summary>
+    public bool VoiceRequireDave { get; set; } = true;
+
+    /// <summary>Transport encryption modes the voice server offers in Ready (Discord always offers XChaCha20, AES-GCM when its hardware can).</summary>
+    public IList<string> VoiceModes { get; } = ["aead_aes256_gcm_rtpsize", "aead_xchacha20_poly1305_rtpsize"];
+
+    public TimeSpan VoiceHeartbeatInterval { get; set; } = TimeSpan.FromMilliseconds(13_750);
 
     /// <summary>
     /// GET /gateway/bot's <c>shards</c>. Above 1, sharding is required: an Identify without a shard pair, or with fewer

@@ -13,11 +13,15 @@ namespace DiscordLedgerBot.Emulators.Discord;
 /// </summary>
 /// <param name="guildCreates">GUILD_CREATE payloads of the bot's guilds, read from the world when the bot identifies.</param>
 /// <param name="botMember">The bot's member object in a guild, for VOICE_STATE_UPDATE.</param>
+/// <param name="voice">The voice server an op 4 join opens a session on.</param>
+/// <param name="voiceEndpoint">The voice server's host:port for VOICE_SERVER_UPDATE when the options name none.</param>
 internal sealed class EmulatedGateway(
     DiscordEmulatorOptions options,
     SnowflakeGenerator snowflakes,
     Func<IReadOnlyList<JsonObject>> guildCreates,
-    Func<string, JsonObject?> botMember)
+    Func<string, JsonObject?> botMember,
+    Voice.EmulatedVoiceServer voice,
+    Func<string> voiceEndpoint)
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
@@ -484,13 +488,19 @@ internal sealed class EmulatedGateway(
             }
 
             await AppendAndSendAsync(session, connection, "VOICE_STATE_UPDATE", voiceState);
-            if (channelId is not null && options.VoiceEndpoint is { } endpoint)
+            if (channelId is null)
             {
+                await voice.BotLeftAsync(ulong.Parse(options.BotUserId, System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else if (guildId is not null && ulong.TryParse(channelId, System.Globalization.CultureInfo.InvariantCulture, out var voiceChannel))
+            {
+                var token = "emu-voice-token-" + snowflakes.Next();
+                voice.IssueSession(guildId, voiceChannel, ulong.Parse(options.BotUserId, System.Globalization.CultureInfo.InvariantCulture), voiceState["session_id"]!.GetValue<string>(), token);
                 await AppendAndSendAsync(session, connection, "VOICE_SERVER_UPDATE", new JsonObject
                 {
                     ["guild_id"] = guildId,
-                    ["token"] = "emu-voice-token-" + snowflakes.Next(),
-                    ["endpoint"] = endpoint,
+                    ["token"] = token,
+                    ["endpoint"] = options.VoiceEndpoint ?? voiceEndpoint(),
                 });
             }
         }

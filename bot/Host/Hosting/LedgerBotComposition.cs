@@ -22,6 +22,7 @@ using DiscordLedgerBot.Slices;
 using DiscordLedgerBot.Slices.Escalation;
 using DiscordLedgerBot.Slices.Ledger;
 using DiscordLedgerBot.Slices.Speech;
+using DiscordLedgerBot.Slices.Voice;
 using DiscordLedgerBot.Sync;
 using DiscordLedgerBot.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -80,6 +81,7 @@ public static class LedgerBotComposition
         services.AddLedgerSurface(configuration);
         services.AddLedgerBotEscalation(configuration);
         services.AddLedgerSpeech(configuration);
+        services.AddLedgerBotVoice(configuration);
         services.AddLedgerBotApi(configuration, hostsEndpoints: role == LedgerBotRole.Bot);
         services.AddLedgerBotMcp(configuration);
         services.AddLedgerBotTelemetry(configuration, prometheus: role == LedgerBotRole.Bot);
@@ -95,7 +97,7 @@ public static class LedgerBotComposition
 
     /// <summary>The options every role needs valid before it touches anything; the bot adds Discord's and the registry's.</summary>
     public static IReadOnlyList<Type> OptionsFor(LedgerBotRole role) => role == LedgerBotRole.Bot
-        ? [typeof(MondayOptions), typeof(StorageOptions), typeof(RedisOptions), typeof(OutboxOptions), typeof(LedgerOptions), typeof(RegistryOptions), typeof(Discord.DiscordOptions), typeof(DiscordInteractionsOptions), typeof(ApiOptions), typeof(McpOptions), typeof(SyncOptions), typeof(EscalationOptions), typeof(GitHubOptions), typeof(AwsOptions), typeof(ScopingOptions), typeof(SchedulerOptions), typeof(Core.Speech.SpeechOptions)]
+        ? [typeof(MondayOptions), typeof(StorageOptions), typeof(RedisOptions), typeof(OutboxOptions), typeof(LedgerOptions), typeof(RegistryOptions), typeof(Discord.DiscordOptions), typeof(DiscordInteractionsOptions), typeof(ApiOptions), typeof(McpOptions), typeof(SyncOptions), typeof(EscalationOptions), typeof(GitHubOptions), typeof(AwsOptions), typeof(ScopingOptions), typeof(SchedulerOptions), typeof(Core.Speech.SpeechOptions), typeof(VoiceOptions)]
         : [typeof(MondayOptions), typeof(StorageOptions), typeof(RedisOptions), typeof(OutboxOptions), typeof(LedgerOptions), typeof(RegistryOptions)];
 
     /// <summary>Every configuration problem of <paramref name="optionTypes"/> at once, each naming its key and env variable.</summary>
@@ -129,7 +131,7 @@ public static class LedgerBotComposition
         services.AddDiscordGatewayHostedService();
         services.AddHostedService<OutboxHostedService>();
         services.AddHostedService<EventLogResponder>();
-        services.AddLedgerSurfaceResponders();
+        services.AddLedgerSurfaceResponders(configuration);
         services.AddLedgerSpeechWorkers();
         services.TryAddSingleton<BotEndpointPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<BotEndpointPublisher>());

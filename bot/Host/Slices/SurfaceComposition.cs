@@ -7,12 +7,13 @@ using DiscordLedgerBot.Slices.Ledger.Commands;
 using DiscordLedgerBot.Slices.Readouts;
 using DiscordLedgerBot.Slices.Registry;
 using DiscordLedgerBot.Slices.Shared;
+using DiscordLedgerBot.Slices.Voice;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace DiscordLedgerBot.Slices;
 
 /// <summary>
-/// The bot's Discord surface: /ledger, /registry, /github and /aws, their routes, item and tool cards, owner mapping. Called from
+/// The bot's Discord surface: /ledger, /registry, /github, /aws and (when enabled) /voice, their routes, item and tool cards, owner mapping. Called from
 /// <c>AddLedgerBot</c>; the slices only translate interactions into core commands and events into cards.
 /// </summary>
 public static class SurfaceComposition
@@ -54,9 +55,11 @@ public static class SurfaceComposition
     }
 
     /// <summary>The long-running parts: command registration, card responders, warming the local caches (the overdue job is scheduled in AddLedgerBotJobs).</summary>
-    public static IServiceCollection AddLedgerSurfaceResponders(this IServiceCollection services)
+    public static IServiceCollection AddLedgerSurfaceResponders(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddDiscordApplicationCommands([LedgerCommandDeclaration.Build(), RegistryModule.Declaration(), ReadoutsModule.GitHubDeclaration(), ReadoutsModule.AwsDeclaration()]);
+        ArgumentNullException.ThrowIfNull(configuration);
+        IReadOnlyList<ApplicationCommand> commands = [LedgerCommandDeclaration.Build(), RegistryModule.Declaration(), ReadoutsModule.GitHubDeclaration(), ReadoutsModule.AwsDeclaration()];
+        services.AddDiscordApplicationCommands(VoiceComposition.IsEnabled(configuration) ? [.. commands, VoiceModule.Declaration()] : commands);
         services.AddHostedService<SurfaceWarmup>();
         services.AddHostedService<CardResponder>();
         services.AddHostedService<RegistryCardResponder>();
@@ -70,6 +73,7 @@ public static class SurfaceComposition
         services.GetRequiredService<ReadoutsModule>().Map(router);
         services.GetRequiredService<EscalationSlice>().Map(router);
         services.GetRequiredService<Speech.SpeechSlice>().Map(router);
+        services.GetService<VoiceModule>()?.Map(router);
     }
 }
 

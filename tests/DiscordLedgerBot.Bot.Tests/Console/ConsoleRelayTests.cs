@@ -36,7 +36,7 @@ public sealed class ConsoleRelayTests
         Assert.Equal(EmulatedGuild.Ids.General, config["defaultChannelId"]!.GetValue<string>());
 
         var commands = (await http.GetFromJsonAsync<JsonArray>(new Uri("/console/api/discord/commands", UriKind.Relative)))!;
-        Assert.Equal(["aws", "github", "ledger", "registry"], commands.Select(c => c!["name"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Equal(["aws", "github", "ledger", "registry", "voice"], commands.Select(c => c!["name"]!.GetValue<string>()).Order(StringComparer.Ordinal));
 
         // A slash command through the relay reaches the bot over the gateway; its answer comes back the same way.
         var create = SurfaceDriver.Slash("ledger", "create", new Dictionary<string, JsonNode?> { ["title"] = "Through the relay" });

@@ -24,10 +24,18 @@ internal sealed class SurfaceDriver
 
     public static Task<SurfaceDriver> StartAsync(params string[] settings) => StartAsync(new Dictionary<string, string?>(), settings);
 
-    public static async Task<SurfaceDriver> StartAsync(IReadOnlyDictionary<string, string?> overSandbox, params string[] settings)
+    public static Task<SurfaceDriver> StartAsync(IReadOnlyDictionary<string, string?> overSandbox, params string[] settings) =>
+        StartAsync(ComposedBot.StartAsync(overSandbox, settings));
+
+    /// <param name="configure">What a test registers before the product composes (e.g. a capturing utterance sink).</param>
+    public static Task<SurfaceDriver> StartAsync(Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder> configure, params string[] settings) =>
+        StartAsync(ComposedBot.StartAsync(configure, settings));
+
+    private static async Task<SurfaceDriver> StartAsync(Task<ComposedBot> starting)
     {
-        var bot = await ComposedBot.StartAsync(overSandbox, settings);
-        var driver = new SurfaceDriver(bot);
+        var driver = new SurfaceDriver(await starting);
+
+        // One bulk overwrite registers every command (/ledger, /registry, /github, /aws and, in the sandbox, /voice).
         await Eventually(() => driver.Discord.CurrentSessionId is not null && driver.Discord.RegisteredCommands(EmulatedGuild.Ids.Guild).Count >= 2);
         return driver;
     }

@@ -26,7 +26,13 @@ public static class SpeechComposition
         services.TryAddSingleton<SpeechPipeline>();
         services.TryAddSingleton(CreateRecognizer);
         HttpSpeechRecognizer.AddHttpSpeechClient(services);
-        services.AddSingleton<IUtteranceSink>(sp => sp.GetRequiredService<SpeechPipeline>());
+
+        // Speech switched off at start leaves the voice receiver's logging sink in place: voice is heard, nothing is understood.
+        if (configuration.GetValue(SpeechOptions.SectionName + ":" + nameof(SpeechOptions.Enabled), true))
+        {
+            services.AddSingleton<IUtteranceSink>(sp => sp.GetRequiredService<SpeechPipeline>());
+        }
+
         return services;
     }
 
