@@ -63,9 +63,12 @@ public sealed class SpeechOptions
             yield return "Speech:DefaultDueDays must be between 0 and 365.";
         }
 
-        if (Engine == HttpEngine && !Uri.TryCreate(Http.BaseUrl, UriKind.Absolute, out _))
+        if (Engine == HttpEngine)
         {
-            yield return "Speech:Http:BaseUrl must be an absolute URL when Speech:Engine is http (env Speech__Http__BaseUrl).";
+            foreach (var problem in Http.Problems())
+            {
+                yield return problem;
+            }
         }
 
         if (Engine == WhisperEngine && string.IsNullOrWhiteSpace(WhisperModelPath))
@@ -104,7 +107,38 @@ public sealed class HttpTranscriptionOptions
 
     public string Model { get; set; } = "whisper-1";
 
+    /// <summary>Per attempt.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Retries after a failed attempt (5xx, 408, 429, timeout, connection error); 0 turns retrying off.</summary>
     public int Retries { get; set; } = 2;
+
+    /// <summary>First backoff (doubling after); a 429/503's Retry-After replaces it.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Bound on the whole request, retries and their waits included: a speaker should hear back promptly.</summary>
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public IEnumerable<string> Problems()
+    {
+        if (!Uri.TryCreate(BaseUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        {
+            yield return "Speech:Http:BaseUrl must be an absolute http(s) URL when Speech:Engine is http (env Speech__Http__BaseUrl).";
+        }
+
+        if (string.IsNullOrWhiteSpace(Model))
+        {
+            yield return "Speech:Http:Model must name the transcription model (e.g. whisper-1).";
+        }
+
+        if (Timeout < TimeSpan.FromMilliseconds(10) || TotalTimeout < Timeout || TotalTimeout > TimeSpan.FromHours(1))
+        {
+            yield return "Speech:Http:Timeout must be at least 10 ms and Speech:Http:TotalTimeout at least Speech:Http:Timeout (and at most 1 h).";
+        }
+
+        if (Retries is < 0 or > 10 || RetryDelay < TimeSpan.Zero || RetryDelay > TimeSpan.FromMinutes(1))
+        {
+            yield return "Speech:Http:Retries must be between 0 and 10 and Speech:Http:RetryDelay between 0 and 1 minute.";
+        }
+    }
 }

@@ -25,6 +25,8 @@ public static class SpeechComposition
         services.TryAddSingleton<SpeechSlice>();
         services.TryAddSingleton<SpeechPipeline>();
         services.TryAddSingleton(CreateRecognizer);
+        HttpSpeechRecognizer.AddHttpSpeechClient(services);
+
         // Speech switched off at start leaves the voice receiver's logging sink in place: voice is heard, nothing is understood.
         if (configuration.GetValue(SpeechOptions.SectionName + ":" + nameof(SpeechOptions.Enabled), true))
         {
@@ -49,7 +51,10 @@ public static class SpeechComposition
         return (name ?? options.Value.Engine) switch
         {
             SpeechOptions.PocketSphinxEngine => new PocketSphinxRecognizer(options, services.GetRequiredService<TimeProvider>()),
-            var other => throw new SpeechRecognitionException($"Unknown speech engine '{other}': use {SpeechOptions.PocketSphinxEngine}."),
+            SpeechOptions.HttpEngine => options.Value.Http.Problems().FirstOrDefault() is { } problem
+                ? throw new SpeechRecognitionException(problem)
+                : ActivatorUtilities.CreateInstance<HttpSpeechRecognizer>(services),
+            var other => throw new SpeechRecognitionException($"Unknown speech engine '{other}': use {SpeechOptions.PocketSphinxEngine} or {SpeechOptions.HttpEngine}."),
         };
     }
 
