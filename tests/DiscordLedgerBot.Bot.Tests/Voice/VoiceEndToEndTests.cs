@@ -5,6 +5,7 @@ using DiscordLedgerBot.Bot.Tests.Surface;
 using DiscordLedgerBot.Core.Speech;
 using DiscordLedgerBot.Emulators.Discord;
 using DiscordLedgerBot.Emulators.Discord.Voice;
+using DiscordLedgerBot.Slices.Speech;
 using DiscordLedgerBot.Slices.Voice;
 using DiscordLedgerBot.Voice.Tests.Receive;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,6 +47,13 @@ public sealed class VoiceEndToEndTests
         Assert.Contains("end-to-end encrypted (DAVE v1", status, StringComparison.Ordinal);
         Assert.Contains(VoiceModule.PrivacyCodeGroups(call.MemberSession(Member)!.VoicePrivacyCode!), status, StringComparison.Ordinal);
 
+        var requests = bot.Services.GetRequiredService<SpeechRequests>();
+        Assert.Contains("without the wake phrase", await driver.AskTextAsync(SurfaceDriver.Slash("voice", "listen", new Dictionary<string, JsonNode?>(), userId: EmulatedGuild.Ids.Member)), StringComparison.Ordinal);
+        Assert.True(requests.IsListening(EmulatedGuild.Ids.Voice, EmulatedGuild.Ids.Member));
+        Assert.False(requests.IsListening(EmulatedGuild.Ids.Voice, EmulatedGuild.Ids.Moderator));
+        Assert.Contains("Push-to-talk off", await driver.AskTextAsync(SurfaceDriver.Slash("voice", "listen", new Dictionary<string, JsonNode?> { ["off"] = true }, userId: EmulatedGuild.Ids.Member)), StringComparison.Ordinal);
+        Assert.False(requests.IsListening(EmulatedGuild.Ids.Voice, EmulatedGuild.Ids.Member));
+
         var wav = SpokenAudio.Wav("assign the budget review to grace");
         await voice.PlayAsync(VoiceChannel, Member, VoiceClip.FromWav(wav), new VoicePlayOptions { PacketLossPercent = 5 });
         await SurfaceDriver.Eventually(() => !heard.Utterances.IsEmpty);
@@ -62,6 +70,7 @@ public sealed class VoiceEndToEndTests
         Assert.Contains("Left the voice channel", await driver.AskTextAsync(SurfaceDriver.Slash("voice", "leave", new Dictionary<string, JsonNode?>(), userId: EmulatedGuild.Ids.Member)), StringComparison.Ordinal);
         await SurfaceDriver.Eventually(() => call.Bot is null);
         Assert.Contains("not in a voice channel", await driver.AskTextAsync(SurfaceDriver.Slash("voice", "status", new Dictionary<string, JsonNode?>(), userId: EmulatedGuild.Ids.Member)), StringComparison.Ordinal);
+        Assert.Contains("/voice join first", await driver.AskTextAsync(SurfaceDriver.Slash("voice", "listen", new Dictionary<string, JsonNode?>(), userId: EmulatedGuild.Ids.Member)), StringComparison.Ordinal);
         Assert.Empty(driver.SpecViolations());
     }
 

@@ -2,7 +2,10 @@ using System.Globalization;
 using System.Text;
 using DiscordLedgerBot.Discord.Commands;
 using DiscordLedgerBot.Discord.Interactions;
+using DiscordLedgerBot.Core.Speech;
+using DiscordLedgerBot.Slices.Speech;
 using DiscordLedgerBot.Voice.Connection;
+using Microsoft.Extensions.Options;
 
 namespace DiscordLedgerBot.Slices.Voice;
 
@@ -10,8 +13,10 @@ namespace DiscordLedgerBot.Slices.Voice;
 /// /voice join [channel] | leave | status. Join takes the named voice channel or the caller's own; the caller must be
 /// allowed to connect there (Discord resolves the caller's permissions in a named channel) and the bot too (computed
 /// from the guild's roles and overwrites). The bot only listens: it joins self-muted and never sends audio.
+/// /voice listen [off] is push-to-talk for spoken requests: the caller's speech in the bot's channel is understood without
+/// the wake phrase for <c>Speech:ListenWindow</c>.
 /// </summary>
-public sealed class VoiceModule(VoiceChannelManager voice, VoiceGuildDirectory directory)
+public sealed class VoiceModule(VoiceChannelManager voice, VoiceGuildDirectory directory, SpeechRequests speech, IOptionsMonitor<SpeechOptions> speechOptions)
 {
     private static readonly IReadOnlyList<ChannelType> VoiceChannelTypes = [ChannelType.GuildVoice, ChannelType.GuildStageVoice];
 
@@ -21,6 +26,8 @@ public sealed class VoiceModule(VoiceChannelManager voice, VoiceGuildDirectory d
             .AddChannel("channel", "The voice channel (default: the one you are in)", channelTypes: VoiceChannelTypes))
         .AddSubcommand("leave", "The bot leaves the voice channel")
         .AddSubcommand("status", "Where the bot listens, the encryption and the voice privacy code")
+        .AddSubcommand("listen", "Push-to-talk: your next requests need no wake phrase", o => o
+            .AddBoolean("off", "Stop: the wake phrase is needed again"))
         .Build();
 
     public void Map(InteractionRouter router)
@@ -29,7 +36,8 @@ public sealed class VoiceModule(VoiceChannelManager voice, VoiceGuildDirectory d
         var options = new InteractionRouteOptions(DeferEphemeral: true);
         router.MapCommand("voice join", JoinAsync, options)
             .MapCommand("voice leave", LeaveAsync, options)
-            .MapCommand("voice status", (c, _) => Task.FromResult(Status(c)), options);
+            .MapCommand("voice status", (c, _) => Task.FromResult(Status(c)), options)
+            .MapCommand("voice listen", (c, _) => Task.FromResult(Listen(c)), options);
     }
 
     private async Task<InteractionResponse> JoinAsync(InteractionContext context, CancellationToken cancellationToken)
@@ -72,6 +80,25 @@ public sealed class VoiceModule(VoiceChannelManager voice, VoiceGuildDirectory d
         var guildId = context.Interaction.GuildId ?? throw new InteractionInputException("Use /voice in a server.");
         var wasIn = await voice.LeaveAsync(guildId, cancellationToken);
         return InteractionResponse.Text(wasIn ? "Left the voice channel." : "The bot was not in a voice channel; nothing changed.", ephemeral: true);
+    }
+
+    private InteractionResponse Listen(InteractionContext context)
+    {
+        var interaction = context.Interaction;
+        var guildId = interaction.GuildId ?? throw new InteractionInputException("Use /voice in a server.");
+        var callerId = interaction.User?.Id ?? throw new InteractionInputException("Discord did not say who you are.");
+        var channelId = voice.Status(guildId).RequestedChannelId
+            ?? throw new InteractionInputException("The bot is not in a voice channel: /voice join first.");
+        var channel = channelId.ToString(CultureInfo.InvariantCulture);
+        var caller = callerId.ToString(CultureInfo.InvariantCulture);
+        if (interaction.Command!.GetBoolean("off") == true)
+        {
+            speech.StopListening(channel, caller);
+            return InteractionResponse.Text($"Push-to-talk off: say \"{speechOptions.CurrentValue.WakePhrase}\" before a request in {Mention(channelId)}.", ephemeral: true);
+        }
+
+        var until = speech.Listen(channel, caller);
+        return InteractionResponse.Text($"Listening to you in {Mention(channelId)} without the wake phrase until <t:{until.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}:t>. /voice listen off stops it.", ephemeral: true);
     }
 
     private InteractionResponse Status(InteractionContext context)
