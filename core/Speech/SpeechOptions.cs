@@ -10,12 +10,11 @@ public sealed class SpeechOptions
 
     public const string PocketSphinxEngine = "pocketsphinx";
     public const string HttpEngine = "http";
-    public const string WhisperEngine = "whisper";
 
     /// <summary>Off stops every spoken request (voice channel and voice messages) before recognition.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary><c>pocketsphinx</c> (embedded, offline), <c>http</c> (an OpenAI-compatible transcription server) or <c>whisper</c> (Whisper.net with a ggml model file).</summary>
+    /// <summary><c>pocketsphinx</c> (embedded, offline) or <c>http</c> (an OpenAI-compatible transcription server, e.g. a self-hosted Whisper).</summary>
     public string Engine { get; set; } = PocketSphinxEngine;
 
     /// <summary>Said before a request in a voice channel; empty turns the gate off (then every utterance is a request).</summary>
@@ -43,14 +42,11 @@ public sealed class SpeechOptions
 
     public HttpTranscriptionOptions Http { get; set; } = new();
 
-    /// <summary>Whisper.net: the ggml model file; the engine is available only when this is set.</summary>
-    public string? WhisperModelPath { get; set; }
-
     public IEnumerable<string> Problems()
     {
-        if (Engine is not (PocketSphinxEngine or HttpEngine or WhisperEngine))
+        if (Engine is not (PocketSphinxEngine or HttpEngine))
         {
-            yield return $"Speech:Engine must be pocketsphinx, http or whisper (got '{Engine}').";
+            yield return $"Speech:Engine must be pocketsphinx or http (got '{Engine}').";
         }
 
         if (ConfirmationWindow <= TimeSpan.Zero || MemoryLifetime <= TimeSpan.Zero || ListenWindow <= TimeSpan.Zero || MaxUtterance <= TimeSpan.Zero)
@@ -69,11 +65,6 @@ public sealed class SpeechOptions
             {
                 yield return problem;
             }
-        }
-
-        if (Engine == WhisperEngine && string.IsNullOrWhiteSpace(WhisperModelPath))
-        {
-            yield return "Speech:WhisperModelPath (a ggml model file) is required when Speech:Engine is whisper.";
         }
     }
 }
