@@ -169,6 +169,18 @@ public static class LedgerBotComposition
                 job => job.WithIdentity(OverdueNoticeJob.Key));
             quartz.ScheduleEscalation(configuration);
         });
+        if (store.IsClustered)
+        {
+            // Every bot declares the same triggers at start. Replacing the stored ones while the cluster runs re-phases the
+            // schedule (extra firings) or, when the newcomer adopts the old firing history, repeats a firing another bot
+            // already ran (measured both): a joining bot keeps the cluster's triggers instead (docs/operations/scaling.md).
+            services.Configure<QuartzOptions>(options =>
+            {
+                options.Scheduling.IgnoreDuplicates = true;
+                options.Scheduling.OverwriteExistingData = false;
+            });
+        }
+
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         services.AddHostedService(sp => sp.GetRequiredService<RegistryHealthScheduler>());
         return services;
