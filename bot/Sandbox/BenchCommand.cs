@@ -127,18 +127,16 @@ public sealed class BenchCommand : ICliCommand
             : throw new CliUsageException($"--{name} must be a number from 0 to 1.");
     }
 
-    private static async Task<BurstReport> RunBurstAsync(int writes, int budget, bool realTime, bool poll, double storm, CancellationToken cancellationToken)
+    /// <summary>
+    /// The CLI role composed like every other entry point against the emulator at <paramref name="mondayApi"/>; only the
+    /// clock and a request counter around monday's transport (<see cref="InFlightTransport"/>) differ.
+    /// </summary>
+    private static ServiceProvider ComposeAgainst(Uri mondayApi, TimeProvider time)
     {
-        var virtualClock = realTime ? null : new FakeTimeProvider(TimeProvider.System.GetUtcNow());
-        TimeProvider time = virtualClock ?? TimeProvider.System;
-        await using var emulator = await MondayEmulator.StartAsync(
-            new MondayEmulatorOptions { Port = 0, TimeProvider = time, EnableControlApi = false, RateLimits = { ComplexityPerMinute = budget } },
-            cancellationToken);
-        // Composed like every other entry point; only the clock and a request counter around monday's transport differ.
         var settings = new Dictionary<string, string?>
         {
             ["Monday:Token"] = "bench-token",
-            ["Monday:ApiUrl"] = emulator.ApiUrl.ToString(),
+            ["Monday:ApiUrl"] = mondayApi.ToString(),
             ["Monday:AttemptTimeout"] = "00:10:00",
             ["Storage:Backend"] = "memory",
         };
@@ -151,7 +149,17 @@ public sealed class BenchCommand : ICliCommand
         var composedTransport = services.Last(d => d.ServiceType == typeof(IMondayTransport));
         services.AddSingleton(sp => new InFlightTransport((IMondayTransport)composedTransport.ImplementationFactory!(sp)));
         services.AddSingleton<IMondayTransport>(sp => sp.GetRequiredService<InFlightTransport>());
-        await using var provider = services.BuildServiceProvider();
+        return services.BuildServiceProvider();
+    }
+
+    private static async Task<BurstReport> RunBurstAsync(int writes, int budget, bool realTime, bool poll, double storm, CancellationToken cancellationToken)
+    {
+        var virtualClock = realTime ? null : new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        TimeProvider time = virtualClock ?? TimeProvider.System;
+        await using var emulator = await MondayEmulator.StartAsync(
+            new MondayEmulatorOptions { Port = 0, TimeProvider = time, EnableControlApi = false, RateLimits = { ComplexityPerMinute = budget } },
+            cancellationToken);
+        await using var provider = ComposeAgainst(emulator.ApiUrl, time);
         var transport = provider.GetRequiredService<InFlightTransport>();
         var client = provider.GetRequiredService<MondayClient>();
 
@@ -277,23 +285,7 @@ public sealed class BenchCommand : ICliCommand
         var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
         var options = new MondayEmulatorOptions { Port = 0, TimeProvider = clock, EnableControlApi = false };
         await using var emulator = await MondayEmulator.StartAsync(options, cancellationToken);
-        var settings = new Dictionary<string, string?>
-        {
-            ["Monday:Token"] = "bench-token",
-            ["Monday:ApiUrl"] = emulator.ApiUrl.ToString(),
-            ["Monday:AttemptTimeout"] = "00:10:00",
-            ["Storage:Backend"] = "memory",
-        };
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddSingleton<TimeProvider>(clock);
-        services.AddLogging();
-        services.AddLedgerBot(configuration, LedgerBotRole.Cli);
-        var composedTransport = services.Last(d => d.ServiceType == typeof(IMondayTransport));
-        services.AddSingleton(sp => new InFlightTransport((IMondayTransport)composedTransport.ImplementationFactory!(sp)));
-        services.AddSingleton<IMondayTransport>(sp => sp.GetRequiredService<InFlightTransport>());
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = ComposeAgainst(emulator.ApiUrl, clock);
         var transport = provider.GetRequiredService<InFlightTransport>();
         var client = provider.GetRequiredService<MondayClient>();
         using var stopDriving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
