@@ -56,7 +56,7 @@ public sealed partial class RedisIdentifyLease(IConnectionMultiplexer redis, str
                 var left = await database.KeyTimeToLiveAsync(key).ConfigureAwait(false);
                 wait = left is { } remaining && remaining < Poll ? remaining : Poll;
             }
-            catch (RedisException unavailable)
+            catch (Exception unavailable) when (unavailable is RedisException or RedisTimeoutException)
             {
                 LogUnavailable(logger, unavailable, bucket);
                 return string.Empty;
@@ -83,7 +83,7 @@ public sealed partial class RedisIdentifyLease(IConnectionMultiplexer redis, str
         {
             await redis.GetDatabase().ScriptEvaluateAsync(script, [KeyFor(bucket)], arguments).ConfigureAwait(false);
         }
-        catch (RedisException unavailable)
+        catch (Exception unavailable) when (unavailable is RedisException or RedisTimeoutException)
         {
             // The key lapses by itself (hold time); nothing else depends on this write.
             LogUnavailable(logger, unavailable, bucket);
