@@ -78,6 +78,28 @@ public sealed class SharedHealthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_circuit_opened_by_calls_on_one_process_is_open_on_the_other()
+    {
+        var time = new FakeTimeProvider(TestTime.Start);
+        var a = await StartAsync(time);
+        var b = await StartAsync(time);
+        await b.FollowSharedHealthAsync(CancellationToken.None);
+
+        for (var i = 0; i < new CircuitBreakerOptions().MinimumThroughput; i++)
+        {
+            a.RecordCallOutcome("cursor", succeeded: false, TimeSpan.FromMilliseconds(5));
+        }
+
+        Assert.Equal(CircuitState.Open, a.FindTool("cursor")!.Circuit);
+        await Eventually.TrueAsync(() => b.FindTool("cursor")!.Circuit == CircuitState.Open, "B adopts the open circuit");
+        Assert.Equal(RankVerdict.CircuitOpen, b.Rank("code-edit").Tools.Single(t => t.ToolId == "cursor").Verdict);
+
+        // The break ends on the shared schedule: half-open on B when it does on A.
+        time.Advance(new CircuitBreakerOptions().BreakDuration);
+        Assert.Equal(CircuitState.HalfOpen, b.FindTool("cursor")!.Circuit);
+    }
+
+    [Fact]
     public async Task A_heartbeat_on_one_process_reaches_the_others_view()
     {
         var time = new FakeTimeProvider(TestTime.Start);
