@@ -118,8 +118,8 @@ public sealed partial class WhisperSpeechRecognizer : ISpeechRecognizer, IDispos
         }
 
         tail.Add($"Statuses: {string.Join(", ", SpeechPhrases.Statuses.Keys)}.");
-        var wake = string.IsNullOrWhiteSpace(wakePhrase) ? string.Empty : Capitalised(wakePhrase.Trim()) + ", ";
-        tail.Add($"{wake}move the first item to blocked waiting on review.");
+        const string Example = "move the first item to blocked waiting on review.";
+        tail.Add(string.IsNullOrWhiteSpace(wakePhrase) ? char.ToUpperInvariant(Example[0]) + Example[1..] : $"{Capitalised(wakePhrase.Trim())}, {Example}");
 
         var room = PromptBudget - tail.Sum(part => part.Length + 1);
         var items = new List<string>();
@@ -201,9 +201,20 @@ public sealed partial class WhisperSpeechRecognizer : ISpeechRecognizer, IDispos
 
             try
             {
-                _factory = WhisperFactory.FromPath(path!);
+                var factory = WhisperFactory.FromPath(path!);
+                try
+                {
+                    // whisper.cpp's refusal (null context) surfaces only when a builder is asked for.
+                    _ = factory.CreateBuilder();
+                }
+                catch (WhisperModelLoadException)
+                {
+                    factory.Dispose();
+                    throw;
+                }
+
                 LogModelLoaded(_logger, path!, WhisperFactory.GetRuntimeInfo() ?? "unknown runtime");
-                return _factory;
+                return _factory = factory;
             }
             catch (Exception e) when (e is WhisperModelLoadException or PlatformNotSupportedException or FileNotFoundException or DllNotFoundException or InvalidOperationException)
             {
