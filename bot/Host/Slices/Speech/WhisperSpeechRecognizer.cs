@@ -43,7 +43,7 @@ public sealed partial class WhisperSpeechRecognizer : ISpeechRecognizer, IDispos
         _logger = logger;
         _slots = new SemaphoreSlim(_options.MaxConcurrent);
 
-        // whisper.cpp otherwise writes its load and timing chatter to stderr.
+        // Whisper.net hands whisper.cpp's log to its LogProvider: the warnings and errors (why a model was refused) belong in ours.
         _nativeLog = LogProvider.AddLogger(Forward);
     }
 
