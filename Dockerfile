@@ -6,10 +6,12 @@ COPY global.json Directory.Build.props Directory.Packages.props .editorconfig Di
 COPY core/DiscordLedgerBot.Core.csproj core/
 COPY bot/Host/DiscordLedgerBot.Host.csproj bot/Host/
 COPY bot/Discord/DiscordLedgerBot.Discord.csproj bot/Discord/
+COPY bot/Discord.Voice/DiscordLedgerBot.Voice.csproj bot/Discord.Voice/
 RUN dotnet restore bot/Host/DiscordLedgerBot.Host.csproj
 COPY core/ core/
 COPY bot/Host/ bot/Host/
 COPY bot/Discord/ bot/Discord/
+COPY bot/Discord.Voice/ bot/Discord.Voice/
 COPY assets/ assets/
 # Only the production host is published: emulators and the sandbox entry point are never in the image.
 RUN dotnet publish bot/Host/DiscordLedgerBot.Host.csproj -c Release --no-restore -o /app
