@@ -7,7 +7,7 @@ namespace DiscordLedgerBot.Testing;
 /// hyper-parameters, mel filters, vocabulary, then every tensor by exact name and shape (f16 matrices and convolution
 /// kernels as whisper.cpp's CPU backend requires, f32 for the rest), with seeded random weights. It transcribes anything to some word salad — enough to prove the Whisper.net engine loads a model, runs,
 /// cancels and feeds its text to the intent parser without a real (hundreds of MB, not obtainable offline) model.
-/// One audio and one text layer of width 64 keep it at ~7 MB, almost all of it the token embedding.
+/// One audio and one text layer of width 64 keep it at ~8 MB, almost all of it the token embedding.
 /// </summary>
 public static class TinyWhisperModel
 {
