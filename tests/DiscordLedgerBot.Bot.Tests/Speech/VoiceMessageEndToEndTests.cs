@@ -41,13 +41,14 @@ public sealed class VoiceMessageEndToEndTests
         Assert.Equal("audio/ogg", chatter.Message["attachments"]![0]!["content_type"]!.GetValue<string>());
 
         // The CDN answers 429 once (Retry-After: 0): the download is retried.
+        await SurfaceDriver.Eventually(() => discord.CdnRequests.Snapshot().Count == 1);
         discord.FailCdnRequests(1, 429, TimeSpan.Zero);
         var create = await discord.PostVoiceMessageAsync(Text, Linus, Wav("hey ledger create a task update the release notes"));
         var prompt = await ReplyToAsync(driver, create.Id, "Confirm:");
         Assert.Contains("heard: “hey ledger create a task update the release notes”", Content(prompt), StringComparison.Ordinal);
         Assert.Contains("create “Update the release notes” owned by Ada Lovelace", Content(prompt), StringComparison.Ordinal);
         Assert.Contains("press a button within", Content(prompt), StringComparison.Ordinal);
-        Assert.Equal([429, 200], discord.CdnRequests.Snapshot().TakeLast(2));
+        Assert.Equal([200, 429, 200], discord.CdnRequests.Snapshot().Take(3));
         Assert.DoesNotContain(discord.MessagesIn(Text), m => Reference(m.Message) == chatter.Id);
 
         // A spoken "yes" in a voice message does not confirm: only the button does.
