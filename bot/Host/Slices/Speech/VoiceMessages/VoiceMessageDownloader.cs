@@ -85,7 +85,7 @@ public sealed class VoiceMessageDownloader(IHttpClientFactory clients, IOptions<
             {
                 if (buffer.Length + read > settings.MaxBytes)
                 {
-                    throw new VoiceMessageException($"It is larger than {settings.MaxBytes / 1024} KiB, the most fetched (Speech:VoiceMessages:MaxBytes).");
+                    throw new VoiceMessageException($"It is larger than {settings.MaxBytes / 1024} KiB; at most {settings.MaxBytes / 1024} KiB is fetched (Speech:VoiceMessages:MaxBytes).");
                 }
 
                 buffer.Write(chunk, 0, read);
