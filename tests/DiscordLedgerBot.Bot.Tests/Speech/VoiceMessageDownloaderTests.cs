@@ -60,6 +60,15 @@ public sealed class VoiceMessageDownloaderTests
         Assert.Equal("Discord's CDN answered 404 Not Found.", refused.Message);
     }
 
+    [Fact]
+    public void Invalid_settings_are_each_named()
+    {
+        var problems = new VoiceMessageOptions { Mode = "sometimes", MaxBytes = 10, AllowedHosts = ["https://cdn.example"], Channels = ["general"], Retries = 11 }.Problems().ToList();
+        Assert.Equal(5, problems.Count);
+        Assert.Contains("Speech:VoiceMessages:Mode must be addressed, all or off (got 'sometimes').", problems);
+        Assert.Empty(new VoiceMessageOptions().Problems());
+    }
+
     private static VoiceMessageDownloader Downloader(HttpClient client, long maxBytes = 1024 * 1024) => new(
         new Factory(client),
         Options.Create(new VoiceMessageOptions { MaxBytes = maxBytes }),
