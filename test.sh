@@ -37,6 +37,8 @@ command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)
 for pkg in libpocketsphinx3 pocketsphinx-en-us espeak-ng sox libgomp1; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_pkgs+=("$pkg")
 done
+# Voice messages: opusenc writes the reference Ogg Opus files the container reader is tested on.
+command -v opusenc >/dev/null 2>&1 || need_pkgs+=(opus-tools)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_pkgs[*]}"
   sudo_cmd=""

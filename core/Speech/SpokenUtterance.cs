@@ -31,6 +31,13 @@ public sealed record SpokenUtterance(
 {
     public const int SampleRate = 16_000;
 
+    /// <summary>
+    /// Addressed to the bot by where it was said (a voice message in a DM, a reply to the bot, or
+    /// <c>Speech:VoiceMessages:Mode=all</c>): no wake phrase is needed. False for live voice, which the wake phrase or
+    /// push-to-talk gates.
+    /// </summary>
+    public bool Addressed { get; init; }
+
     public TimeSpan Duration => TimeSpan.FromSeconds((double)Pcm.Length / SampleRate);
 }
 

@@ -27,9 +27,22 @@ public sealed record MessagePayload
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Flags { get; init; }
 
+    /// <summary>Makes the message a reply (e.g. to the voice message it answers).</summary>
+    [JsonPropertyName("message_reference")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public MessageReferencePayload? MessageReference { get; init; }
+
     [JsonIgnore]
     public bool IsEphemeral => Flags is { } flags && (flags & MessageFlags.Ephemeral) != 0;
 }
+
+/// <summary>
+/// A reply's reference. <see cref="FailIfNotExists"/> false: if the message was deleted meanwhile, the reply is still
+/// posted as a plain message rather than refused.
+/// </summary>
+public sealed record MessageReferencePayload(
+    [property: JsonPropertyName("message_id")] string MessageId,
+    [property: JsonPropertyName("fail_if_not_exists")] bool FailIfNotExists = false);
 
 /// <summary>Message flag bits we set.</summary>
 public static class MessageFlags

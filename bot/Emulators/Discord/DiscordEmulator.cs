@@ -18,7 +18,7 @@ namespace DiscordLedgerBot.Emulators.Discord;
 /// close codes, drops, zombie) and read what the bot sent and what it was answered. Out-of-process callers use the
 /// control API under <c>/__emulator/</c> (docs/operations/discord-emulator.md).
 /// </summary>
-public sealed class DiscordEmulator : IAsyncDisposable
+public sealed partial class DiscordEmulator : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly EmulatedGateway _gateway;
@@ -52,6 +52,7 @@ public sealed class DiscordEmulator : IAsyncDisposable
         _app.MapDelete("/__emulator/voice/{channelId}/members/{userId}", (Func<string, string, Task<IResult>>)RemoveVoiceMemberAsync);
         _app.MapPost("/__emulator/voice/{channelId}/play", (Func<HttpContext, string, Task<IResult>>)PlayAsync);
         _app.MapPost("/__emulator/interactions", (Func<HttpContext, Task<IResult>>)DeliverInteractionAsync);
+        MapVoiceMessages();
         _app.MapGet("/__emulator/interactions/{id}/responses", (string id) =>
             InteractionResponsesOf(id) is { } responses ? Json(200, responses) : Json(404, new JsonObject { ["message"] = $"Unknown interaction {id}." }));
     }

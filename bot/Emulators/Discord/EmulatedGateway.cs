@@ -214,6 +214,18 @@ internal sealed class EmulatedGateway(
         }
     }
 
+    /// <summary>The intents the latest session identified with; null before any Identify.</summary>
+    public int? LatestIntents
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _latest?.Intents;
+            }
+        }
+    }
+
     /// <summary>When INTERACTION_CREATE for <paramref name="interactionId"/> was written to the bot's socket, if it was.</summary>
     public long? DispatchedAt(string interactionId)
     {

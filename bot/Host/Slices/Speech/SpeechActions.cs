@@ -157,7 +157,9 @@ public sealed class SpeechActions(
     {
         var key = origin.IdempotencyKey;
         var speaker = Speaker(origin);
-        var origination = $"Voice request by {speaker.Name} in channel {origin.ChannelId} (utterance {origin.UtteranceId}): “{origin.Transcript}”";
+        var origination = origin.Kind == UtteranceOrigin.VoiceMessage
+            ? $"Voice message by {speaker.Name} in channel {origin.ChannelId} (message {origin.UtteranceId}): “{origin.Transcript}”"
+            : $"Voice request by {speaker.Name} in channel {origin.ChannelId} (utterance {origin.UtteranceId}): “{origin.Transcript}”";
         if (intent.Kind == SpeechIntentKind.Create)
         {
             var words = intent.Words ?? throw new SpeechRequestException("Say the new item's title after “create task”.");

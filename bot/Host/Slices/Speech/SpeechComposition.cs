@@ -1,6 +1,7 @@
 using DiscordLedgerBot.Core.Speech;
 using DiscordLedgerBot.Core.Speech.Intents;
 using DiscordLedgerBot.Core.Speech.Recognition;
+using DiscordLedgerBot.Slices.Speech.VoiceMessages;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -31,6 +32,7 @@ public static class SpeechComposition
         if (configuration.GetValue(SpeechOptions.SectionName + ":" + nameof(SpeechOptions.Enabled), true))
         {
             services.AddSingleton<IUtteranceSink>(sp => sp.GetRequiredService<SpeechPipeline>());
+            services.AddLedgerVoiceMessages(configuration);
         }
 
         return services;
@@ -40,6 +42,11 @@ public static class SpeechComposition
     public static IServiceCollection AddLedgerSpeechWorkers(this IServiceCollection services)
     {
         services.AddHostedService(sp => sp.GetRequiredService<SpeechPipeline>());
+        if (services.Any(d => d.ServiceType == typeof(VoiceMessageResponder)))
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<VoiceMessageResponder>());
+        }
+
         return services;
     }
 

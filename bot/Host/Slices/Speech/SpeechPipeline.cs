@@ -80,7 +80,7 @@ public sealed partial class SpeechPipeline(
         {
             if (utterance.Origin == UtteranceOrigin.VoiceMessage)
             {
-                await PostAsync(utterance.ChannelId, SpeechActions.Say(silent, $"That voice message is longer than {(int)settings.MaxUtterance.TotalSeconds} s; say one short request per message. Nothing was changed."), cancellationToken);
+                await ReplyAsync(utterance, SpeechActions.Say(silent, $"That voice message is longer than {(int)settings.MaxUtterance.TotalSeconds} s; say one short request per message. Nothing was changed."), cancellationToken);
             }
 
             return;
@@ -95,7 +95,7 @@ public sealed partial class SpeechPipeline(
         catch (SpeechRecognitionException failed)
         {
             LogRecognitionFailed(logger, failed, utterance.UtteranceId, recognizer.Name);
-            await PostAsync(utterance.ChannelId, SpeechActions.Say(silent, $"I could not recognise that ({recognizer.Name} engine): {failed.Message} Nothing was changed."), cancellationToken);
+            await ReplyAsync(utterance, SpeechActions.Say(silent, $"I could not recognise that ({recognizer.Name} engine): {failed.Message} Nothing was changed."), cancellationToken);
             return;
         }
 
@@ -106,14 +106,15 @@ public sealed partial class SpeechPipeline(
             LogAudit(logger, utterance.UtteranceId, utterance.ChannelId, utterance.SpeakerId, transcript.Text);
         }
 
-        if (parsed.Intent is { IsAnswer: true } answer && requests.TakeLatestWrite(utterance.ChannelId, utterance.SpeakerId) is { } pending)
+        // A voice message cannot answer a prompt: it is settled by its buttons only (a recording may be old news).
+        if (utterance.Origin == UtteranceOrigin.VoiceChannel && parsed.Intent is { IsAnswer: true } answer && requests.TakeLatestWrite(utterance.ChannelId, utterance.SpeakerId) is { } pending)
         {
             var outcome = answer.Kind == SpeechIntentKind.Confirm ? await actions.ExecuteAsync(pending, cancellationToken) : "Cancelled; nothing was changed.";
             await SettlePromptAsync(pending, outcome, cancellationToken);
             return;
         }
 
-        var gated = utterance.Origin == UtteranceOrigin.VoiceMessage
+        var gated = utterance.Addressed
             || string.IsNullOrWhiteSpace(settings.WakePhrase)
             || parsed.WakeHeard
             || requests.IsListening(utterance.ChannelId, utterance.SpeakerId);
@@ -123,14 +124,20 @@ public sealed partial class SpeechPipeline(
             return;
         }
 
+        if (parsed.Intent is { IsAnswer: true } && utterance.Origin == UtteranceOrigin.VoiceMessage)
+        {
+            await ReplyAsync(utterance, SpeechActions.Say(origin, "A voice message cannot confirm or cancel: press the prompt's Confirm or Cancel button."), cancellationToken);
+            return;
+        }
+
         if (parsed.Intent is null or { IsAnswer: true })
         {
-            await PostAsync(utterance.ChannelId, SpeechActions.Say(origin, "That is not a request I know. Try “what's blocked”, “status of …”, “move … to blocked waiting on …”, “assign it to …” or “create task …”."), cancellationToken);
+            await ReplyAsync(utterance, SpeechActions.Say(origin, "That is not a request I know. Try “what's blocked”, “status of …”, “move … to blocked waiting on …”, “assign it to …” or “create task …”."), cancellationToken);
             return;
         }
 
         var reply = actions.Respond(origin, parsed.Intent);
-        var posted = await PostAsync(utterance.ChannelId, reply.Message, cancellationToken);
+        var posted = await ReplyAsync(utterance, reply.Message, cancellationToken);
         if (reply.Prompt is { } prompt)
         {
             // A spoken yes settles this message: it loses its buttons and says how it ended.
@@ -153,6 +160,10 @@ public sealed partial class SpeechPipeline(
             await PostAsync(write.Origin.ChannelId, message, cancellationToken);
         }
     }
+
+    /// <summary>In the utterance's channel; a voice message is answered as a reply to it, so the answer sits under the recording.</summary>
+    private Task<string?> ReplyAsync(SpokenUtterance utterance, MessagePayload message, CancellationToken cancellationToken) =>
+        PostAsync(utterance.ChannelId, utterance.Origin == UtteranceOrigin.VoiceMessage ? message with { MessageReference = new MessageReferencePayload(utterance.UtteranceId) } : message, cancellationToken);
 
     private async Task<string?> PostAsync(string channelId, MessagePayload message, CancellationToken cancellationToken)
     {
