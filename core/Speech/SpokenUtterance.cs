@@ -32,7 +32,7 @@ public sealed record SpokenUtterance(
     public const int SampleRate = 16_000;
 
     /// <summary>
-    /// Addressed to the bot by where it was said (a voice message in a DM, a reply to the bot, or
+    /// Addressed to the bot by where it was said (a voice message in a DM, one that mentions or replies to the bot, or
     /// <c>Speech:VoiceMessages:Mode=all</c>): no wake phrase is needed. False for live voice, which the wake phrase or
     /// push-to-talk gates.
     /// </summary>

@@ -12,7 +12,8 @@ namespace DiscordLedgerBot.Emulators.Discord;
 /// Voice messages: a member posts one (Ogg Opus as Discord clients record it, or a WAV the emulator encodes so), the
 /// file is served from the emulator's CDN route, and MESSAGE_CREATE goes to the bot as Discord sends it — flag
 /// IS_VOICE_MESSAGE, one audio/ogg attachment with duration_secs and waveform; nothing without GUILD_MESSAGES /
-/// DIRECT_MESSAGES, and no attachment in a guild message that does not mention the bot without MESSAGE_CONTENT.
+/// DIRECT_MESSAGES, and no attachment in a guild message that does not mention the bot without MESSAGE_CONTENT (a DM
+/// and a reply that pings the bot — its author lands in <c>mentions</c> — keep theirs).
 /// </summary>
 public sealed partial class DiscordEmulator
 {
@@ -39,10 +40,11 @@ public sealed partial class DiscordEmulator
     /// <summary>
     /// <paramref name="userId"/> posts a voice message in <paramref name="channelId"/>: <paramref name="audio"/> is an Ogg
     /// file (served as it is, even if corrupt) or a 16-bit PCM WAV (encoded to mono Ogg Opus as Discord clients do).
-    /// <paramref name="replyTo"/> makes it a reply. Returns the stored message; MESSAGE_CREATE is dispatched if the bot's intents ask for it.
+    /// <paramref name="replyTo"/> makes it a reply; <paramref name="pingReplied"/> (on by default, as in Discord clients)
+    /// mentions the replied-to author. Returns the stored message; MESSAGE_CREATE is dispatched if the bot's intents ask for it.
     /// </summary>
     /// <exception cref="EmulatorRequestException">Unknown channel or user, a user who cannot see the channel, or a bad WAV.</exception>
-    public async Task<EmulatedMessage> PostVoiceMessageAsync(string channelId, string userId, byte[] audio, string? replyTo = null)
+    public async Task<EmulatedMessage> PostVoiceMessageAsync(string channelId, string userId, byte[] audio, string? replyTo = null, bool pingReplied = true)
     {
         ArgumentNullException.ThrowIfNull(audio);
         var (ogg, duration, waveform) = VoiceMessageAudio(audio);
@@ -86,6 +88,10 @@ public sealed partial class DiscordEmulator
             {
                 message["message_reference"] = new JsonObject { ["type"] = 0, ["channel_id"] = channel.Id, ["message_id"] = referenced.Id, ["guild_id"] = channel.Guild?.Id };
                 message["referenced_message"] = referenced.ToJson(Options.BotUserId);
+                if (pingReplied && message["referenced_message"]?["author"] is JsonObject repliedTo && repliedTo["id"]?.GetValue<string>() != userId)
+                {
+                    message["mentions"] = new JsonArray(repliedTo.DeepClone());
+                }
             }
 
             var kept = new StoredMessage(message);
@@ -124,7 +130,7 @@ public sealed partial class DiscordEmulator
         _app.MapGet("/attachments/{channelId}/{attachmentId}/{filename}", (Func<string, Task<IResult>>)ServeAttachmentAsync);
     }
 
-    /// <summary><c>POST /__emulator/channels/{id}/voice-message?user_id=…[&amp;reply_to=…]</c> with an Ogg Opus or WAV body.</summary>
+    /// <summary><c>POST /__emulator/channels/{id}/voice-message?user_id=…[&amp;reply_to=…[&amp;ping=false]]</c> with an Ogg Opus or WAV body.</summary>
     private async Task<IResult> PostVoiceMessageAsync(HttpContext context, string channelId)
     {
         var userId = context.Request.Query["user_id"].ToString();
@@ -143,7 +149,8 @@ public sealed partial class DiscordEmulator
         try
         {
             var replyTo = context.Request.Query["reply_to"].ToString();
-            var message = await PostVoiceMessageAsync(channelId, userId, body.ToArray(), replyTo.Length == 0 ? null : replyTo);
+            var ping = !string.Equals(context.Request.Query["ping"].ToString(), "false", StringComparison.OrdinalIgnoreCase);
+            var message = await PostVoiceMessageAsync(channelId, userId, body.ToArray(), replyTo.Length == 0 ? null : replyTo, ping);
             return Json(200, message.Message);
         }
         catch (EmulatorRequestException invalid)

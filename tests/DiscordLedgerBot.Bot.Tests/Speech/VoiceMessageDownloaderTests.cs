@@ -65,7 +65,7 @@ public sealed class VoiceMessageDownloaderTests
     {
         var problems = new VoiceMessageOptions { Mode = "sometimes", MaxBytes = 10, AllowedHosts = ["https://cdn.example"], Channels = ["general"], Retries = 11 }.Problems().ToList();
         Assert.Equal(5, problems.Count);
-        Assert.Contains("Speech:VoiceMessages:Mode must be addressed, all or off (got 'sometimes').", problems);
+        Assert.Contains("Speech:VoiceMessages:Mode must be addressed, wake, all or off (got 'sometimes').", problems);
         Assert.Empty(new VoiceMessageOptions().Problems());
     }
 

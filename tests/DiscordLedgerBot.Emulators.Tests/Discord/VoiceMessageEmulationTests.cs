@@ -10,11 +10,12 @@ namespace DiscordLedgerBot.Emulators.Tests.Discord;
 /// <summary>
 /// A member's voice message as Discord delivers it: MESSAGE_CREATE with IS_VOICE_MESSAGE and one audio/ogg attachment
 /// (duration, waveform) served from the CDN route — only to sessions with the message intents, and without the
-/// attachment in a guild when MESSAGE_CONTENT is missing.
+/// attachment in a guild when MESSAGE_CONTENT is missing, unless the message is a DM or mentions the bot (a reply that pings it).
 /// </summary>
 public sealed class VoiceMessageEmulationTests
 {
     private const int GuildMessages = 1 << 9;
+    private const int DirectMessages = 1 << 12;
     private const int MessageContent = 1 << 15;
 
     [Fact]
@@ -62,5 +63,36 @@ public sealed class VoiceMessageEmulationTests
         Assert.DoesNotContain(deaf.Dispatches.Snapshot(), frame => frame["t"]?.GetValue<string>() == "MESSAGE_CREATE");
         var refused = await Assert.ThrowsAsync<EmulatorRequestException>(() => deaf.Emulator.PostVoiceMessageAsync("1", EmulatedGuild.Ids.Member, wav));
         Assert.Contains("Unknown channel", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_message_content_a_dm_and_a_reply_that_pings_the_bot_keep_their_attachment_and_a_silent_reply_does_not()
+    {
+        await using var bot = await RawBot.StartAsync(intents: 129 | GuildMessages | DirectMessages);
+        var wav = WavFile.Write(SyntheticSpeech.Say("hello"));
+        var said = await bot.OkAsync(HttpMethod.Post, $"channels/{EmulatedGuild.Ids.General}/messages", new JsonObject { ["content"] = "Ask me by voice." });
+        var botMessage = said["id"]!.GetValue<string>();
+
+        var pinging = await bot.Emulator.PostVoiceMessageAsync(EmulatedGuild.Ids.General, EmulatedGuild.Ids.Member, wav, replyTo: botMessage);
+        var data = (await bot.DispatchAsync("MESSAGE_CREATE", d => d["id"]!.GetValue<string>() == pinging.Id))["d"]!.AsObject();
+        Assert.Equal(19, data["type"]!.GetValue<int>());
+        Assert.Equal(bot.Emulator.Options.BotUserId, Assert.Single(data["mentions"]!.AsArray())!["id"]!.GetValue<string>());
+        Assert.Equal("audio/ogg", data["attachments"]![0]!["content_type"]!.GetValue<string>());
+
+        using var http = new HttpClient { BaseAddress = bot.Emulator.BaseUrl };
+        using var posted = await http.PostAsync($"__emulator/channels/{EmulatedGuild.Ids.General}/voice-message?user_id={EmulatedGuild.Ids.Member}&reply_to={botMessage}&ping=false", new ByteArrayContent(wav));
+        Assert.True(posted.IsSuccessStatusCode, await posted.Content.ReadAsStringAsync());
+        var silentId = (await posted.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        var silent = (await bot.DispatchAsync("MESSAGE_CREATE", d => d["id"]!.GetValue<string>() == silentId))["d"]!.AsObject();
+        Assert.Empty(silent["mentions"]!.AsArray());
+        Assert.Empty(silent["attachments"]!.AsArray());
+        Assert.Equal(botMessage, silent["referenced_message"]!["id"]!.GetValue<string>());
+
+        var dm = (await bot.OkAsync(HttpMethod.Post, "users/@me/channels", new JsonObject { ["recipient_id"] = EmulatedGuild.Ids.Member }))["id"]!.GetValue<string>();
+        var direct = await bot.Emulator.PostVoiceMessageAsync(dm, EmulatedGuild.Ids.Member, wav);
+        var dmData = (await bot.DispatchAsync("MESSAGE_CREATE", d => d["id"]!.GetValue<string>() == direct.Id))["d"]!.AsObject();
+        Assert.Null(dmData["guild_id"]);
+        Assert.Equal("audio/ogg", dmData["attachments"]![0]!["content_type"]!.GetValue<string>());
+        bot.AssertConforms();
     }
 }

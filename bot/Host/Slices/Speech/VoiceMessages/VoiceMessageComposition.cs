@@ -7,8 +7,9 @@ namespace DiscordLedgerBot.Slices.Speech.VoiceMessages;
 
 /// <summary>
 /// Voice messages in text channels (<c>Speech:VoiceMessages</c>): the MESSAGE_CREATE responder, its CDN client and, while
-/// voice messages are on, the gateway intents they need (GUILD_MESSAGES, DIRECT_MESSAGES and the privileged
-/// MESSAGE_CONTENT, which the developer portal must allow or Discord closes the gateway with 4014).
+/// voice messages are on, the gateway intents their mode needs: GUILD_MESSAGES and DIRECT_MESSAGES always, the privileged
+/// MESSAGE_CONTENT only for <c>wake</c> and <c>all</c> — a deployment whose developer portal does not allow it would be
+/// closed with 4014, so the default mode must not ask for it.
 /// </summary>
 public static class VoiceMessageComposition
 {
@@ -22,10 +23,11 @@ public static class VoiceMessageComposition
         services.AddSingleton<IGatewayEventHandler<UnknownDispatch>>(sp => sp.GetRequiredService<VoiceMessageResponder>());
         VoiceMessageDownloader.AddClient(services);
 
-        var mode = configuration.GetValue(VoiceMessageOptions.SectionName + ":" + nameof(VoiceMessageOptions.Mode), VoiceMessageOptions.Addressed);
-        if (mode != VoiceMessageOptions.Off)
+        var mode = configuration.GetValue(VoiceMessageOptions.SectionName + ":" + nameof(VoiceMessageOptions.Mode), VoiceMessageOptions.Addressed)!;
+        var intents = VoiceMessageResponder.IntentsFor(mode);
+        if (intents != 0)
         {
-            services.PostConfigure<DiscordOptions>(discord => discord.GatewayIntents |= VoiceMessageResponder.Intents);
+            services.PostConfigure<DiscordOptions>(discord => discord.GatewayIntents |= intents);
         }
 
         return services;

@@ -9,13 +9,17 @@ public sealed class VoiceMessageOptions
     public const string SectionName = "Speech:VoiceMessages";
 
     public const string Addressed = "addressed";
+    public const string Wake = "wake";
     public const string All = "all";
     public const string Off = "off";
 
     /// <summary>
-    /// <c>addressed</c> (default): a voice message in a DM with the bot, a reply to one of the bot's messages or one that
-    /// mentions the bot is a request as it is; any other starts with the wake phrase, like live voice, or is ignored.
-    /// <c>all</c>: every voice message is a request (a channel dedicated to the ledger). <c>off</c>: none are fetched.
+    /// <c>addressed</c> (default): a voice message in a DM with the bot or one that mentions it (a reply to the bot with
+    /// its @mention on) is a request as it is; any other is ignored, not even fetched. Discord delivers exactly these
+    /// with their attachment without the privileged MESSAGE_CONTENT intent, so this mode never asks for it.
+    /// <c>wake</c>: those, a reply to the bot without the @mention, and any other voice message that starts with the wake
+    /// phrase, like live voice — needs MESSAGE_CONTENT. <c>all</c>: every voice message is a request (a channel dedicated
+    /// to the ledger) — needs MESSAGE_CONTENT. <c>off</c>: none are fetched.
     /// </summary>
     public string Mode { get; set; } = Addressed;
 
@@ -41,11 +45,14 @@ public sealed class VoiceMessageOptions
 
     public bool Enabled => Mode != Off;
 
+    /// <summary>Only these modes read guild voice messages that do not mention the bot, which Discord sends empty otherwise.</summary>
+    public bool NeedsMessageContent => Mode is Wake or All;
+
     public IEnumerable<string> Problems()
     {
-        if (Mode is not (Addressed or All or Off))
+        if (Mode is not (Addressed or Wake or All or Off))
         {
-            yield return $"Speech:VoiceMessages:Mode must be addressed, all or off (got '{Mode}').";
+            yield return $"Speech:VoiceMessages:Mode must be addressed, wake, all or off (got '{Mode}').";
         }
 
         if (Channels.Any(channel => channel.Length is < 15 or > 20 || !channel.All(char.IsAsciiDigit)))

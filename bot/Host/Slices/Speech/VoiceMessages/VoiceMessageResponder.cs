@@ -30,15 +30,26 @@ public sealed partial class VoiceMessageResponder(
     /// <summary>IS_VOICE_MESSAGE: the message is a voice message (one audio/ogg attachment with duration and waveform).</summary>
     public const int VoiceMessageFlag = 1 << 13;
 
-    /// <summary>GUILD_MESSAGES | DIRECT_MESSAGES | MESSAGE_CONTENT: without the last, guild attachments arrive empty.</summary>
-    public const int Intents = (1 << 9) | (1 << 12) | (1 << 15);
+    /// <summary>GUILD_MESSAGES | DIRECT_MESSAGES: MESSAGE_CREATE in guilds and DMs, with attachments in DMs and in messages that mention the bot.</summary>
+    public const int MessageIntents = (1 << 9) | (1 << 12);
+
+    /// <summary>MESSAGE_CONTENT (privileged): attachments of guild messages that do not mention the bot.</summary>
+    public const int MessageContentIntent = 1 << 15;
+
+    /// <summary>The gateway intents <paramref name="mode"/> needs; an unknown mode fails validation at start.</summary>
+    public static int IntentsFor(string mode) => mode switch
+    {
+        VoiceMessageOptions.Addressed => MessageIntents,
+        VoiceMessageOptions.Wake or VoiceMessageOptions.All => MessageIntents | MessageContentIntent,
+        _ => 0,
+    };
 
     private const int Workers = 2;
 
     // Only message metadata waits here, never audio: an unbounded queue holds no more than the gateway delivered.
     private readonly Channel<VoiceMessage> _queue = Channel.CreateUnbounded<VoiceMessage>();
 
-    private sealed record VoiceMessage(string MessageId, string GuildId, string ChannelId, string AuthorId, bool Addressed, Uri? Url, long Size, double? DurationSeconds, DateTimeOffset Sent);
+    private sealed record VoiceMessage(string MessageId, string GuildId, string ChannelId, string AuthorId, bool Addressed, Uri? Url, long Size, double? DurationSeconds, DateTimeOffset Sent, bool ContentRequested);
 
     public Task HandleAsync(UnknownDispatch gatewayEvent, CancellationToken cancellationToken)
     {
@@ -73,25 +84,31 @@ public sealed partial class VoiceMessageResponder(
         }
 
         var guild = Text(data, "guild_id");
-        var addressed = settings.Mode == VoiceMessageOptions.All
-            || guild is null
-            || (data.TryGetProperty("referenced_message", out var referenced) && referenced.ValueKind == JsonValueKind.Object
-                && referenced.TryGetProperty("author", out var referencedAuthor) && Text(referencedAuthor, "id") == self)
+        var mentioned = guild is null
             || (data.TryGetProperty("mentions", out var mentions) && mentions.ValueKind == JsonValueKind.Array
                 && mentions.EnumerateArray().Any(user => Text(user, "id") == self));
+        var repliedToBot = data.TryGetProperty("referenced_message", out var referenced) && referenced.ValueKind == JsonValueKind.Object
+            && referenced.TryGetProperty("author", out var referencedAuthor) && Text(referencedAuthor, "id") == self;
+        if (settings.Mode == VoiceMessageOptions.Addressed && !mentioned && !repliedToBot)
+        {
+            // Not for the bot, and without MESSAGE_CONTENT Discord sent it without its audio anyway.
+            return null;
+        }
+
+        var addressed = settings.Mode == VoiceMessageOptions.All || mentioned || repliedToBot;
         var sent = Text(data, "timestamp") is { } stamp && DateTimeOffset.TryParse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : time.GetUtcNow();
         if (!data.TryGetProperty("attachments", out var attachments) || attachments.ValueKind != JsonValueKind.Array || attachments.GetArrayLength() == 0)
         {
             // Discord strips attachments from guild messages that do not mention the bot unless MESSAGE_CONTENT is granted.
             LogNoAttachment(logger, id, channel);
-            return new VoiceMessage(id, guild ?? string.Empty, channel, authorId, addressed, null, 0, null, sent);
+            return new VoiceMessage(id, guild ?? string.Empty, channel, authorId, addressed, null, 0, null, sent, settings.NeedsMessageContent);
         }
 
         var attachment = attachments[0];
         var url = Text(attachment, "url") is { } text && Uri.TryCreate(text, UriKind.Absolute, out var parsed) ? parsed : null;
         var size = attachment.TryGetProperty("size", out var sizeValue) && sizeValue.TryGetInt64(out var bytes) ? bytes : 0;
         var duration = attachment.TryGetProperty("duration_secs", out var durationValue) && durationValue.TryGetDouble(out var seconds) ? seconds : (double?)null;
-        return new VoiceMessage(id, guild ?? string.Empty, channel, authorId, addressed, url, size, duration, sent);
+        return new VoiceMessage(id, guild ?? string.Empty, channel, authorId, addressed, url, size, duration, sent, settings.NeedsMessageContent);
     }
 
     private async Task WorkAsync(CancellationToken stoppingToken)
@@ -131,7 +148,9 @@ public sealed partial class VoiceMessageResponder(
         {
             if (message.Url is not { } url)
             {
-                throw new VoiceMessageException("Discord delivered it without its audio: the bot needs the Message Content intent (developer portal > Bot > Privileged Gateway Intents).");
+                throw new VoiceMessageException(message.ContentRequested
+                    ? "Discord delivered it without its audio: the bot needs the Message Content intent (developer portal > Bot > Privileged Gateway Intents)."
+                    : "Discord delivered it without its audio because it does not mention me: reply with the @mention on, or send it as a DM.");
             }
 
             if (message.DurationSeconds > limit.TotalSeconds)
@@ -178,7 +197,7 @@ public sealed partial class VoiceMessageResponder(
     private static string? Text(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    [LoggerMessage(EventId = 8811, Level = LogLevel.Warning, Message = "Voice message {MessageId} in {ChannelId} arrived without its attachment: grant the Message Content intent")]
+    [LoggerMessage(EventId = 8811, Level = LogLevel.Warning, Message = "Voice message {MessageId} in {ChannelId} arrived without its attachment (Discord withholds it from guild messages that do not mention the bot unless the Message Content intent is granted)")]
     private static partial void LogNoAttachment(ILogger logger, string messageId, string channelId);
 
     [LoggerMessage(EventId = 8812, Level = LogLevel.Warning, Message = "Voice message {MessageId} in {ChannelId} could not be used: {Reason}")]
