@@ -88,7 +88,7 @@ public sealed partial class ClusterBurstTests(ITestOutputHelper output)
                     ProcessTimeout);
             }
 
-            output.WriteLine($"{Processes} bots up after {clock.Elapsed.TotalSeconds:F1}s");
+            output.WriteLine($"{Processes} bots up after {clock.Elapsed.TotalSeconds:F1}s; outbox lease {LeaseEnvironment()["Outbox__ClaimDuration"]}, renewed: {LeaseEnvironment()["Outbox__RenewLeases"]}");
 
             // The burst: round-robin over the live bots; the victim dies once a third of the commands were recorded.
             var burstStart = DateTimeOffset.UtcNow;
@@ -139,17 +139,16 @@ public sealed partial class ClusterBurstTests(ITestOutputHelper output)
             }
             catch
             {
+                output.WriteLine($"outbox {await store.CountAsync()}; {DescribeBoard(BurstKeysOnBoard(monday, boardId))}");
                 await DescribeWhatIsStuckAsync(store, bots.Select(b => b.Process));
                 throw;
             }
 
             var counts = await store.CountAsync();
-            var keys = monday.Items(long.Parse(boardId, CultureInfo.InvariantCulture)).Where(i => i.State == "active")
-                .Select(i => i.ColumnValues.TryGetValue(LedgerBoardSchema.KeyColumn, out var v) && BurstKey().Match(v) is { Success: true } m ? m.Value : null)
-                .Where(k => k is not null).ToList();
-            output.WriteLine($"outbox {counts}; board {keys.Count} items, {keys.Distinct(StringComparer.Ordinal).Count()} distinct, {keys.Count - keys.Distinct(StringComparer.Ordinal).Count()} duplicates; {clock.Elapsed.TotalSeconds:F1}s");
-            Assert.Equal(Commands, keys.Count);
+            var keys = BurstKeysOnBoard(monday, boardId);
+            output.WriteLine($"outbox {counts}; {DescribeBoard(keys)}; {clock.Elapsed.TotalSeconds:F1}s");
             Assert.Equal(Commands, keys.Distinct(StringComparer.Ordinal).Count());
+            Assert.Equal(Commands, keys.Count);
             Assert.Equal(Commands + (Overdue().Count() * OverdueLevels * 2), counts.Confirmed);
             Assert.Equal(0, counts.Pending + counts.Sent + counts.Failed);
 
@@ -250,18 +249,26 @@ public sealed partial class ClusterBurstTests(ITestOutputHelper output)
         ["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true",
     };
 
+    private static List<string> BurstKeysOnBoard(MondayEmulator monday, string boardId) =>
+        [.. monday.Items(long.Parse(boardId, CultureInfo.InvariantCulture)).Where(i => i.State == "active")
+            .Select(i => i.ColumnValues.TryGetValue(LedgerBoardSchema.KeyColumn, out var v) && BurstKey().Match(v) is { Success: true } m ? m.Value : null)
+            .OfType<string>()];
+
+    private static string DescribeBoard(List<string> keys) =>
+        $"board {keys.Count} items, {keys.Distinct(StringComparer.Ordinal).Count()} distinct, {keys.Count - keys.Distinct(StringComparer.Ordinal).Count()} duplicates";
+
     private static string OverdueTitle(int n) => $"Overdue item {n}";
 
     private static IEnumerable<int> Overdue() => Enumerable.Range(0, Commands).Where(n => n % OverdueEvery == OverdueEvery / 2);
 
     /// <summary>
-    /// The outbox as shipped (batches of <see cref="OutboxOptions.BatchSize"/>, renewed leases) with a lease short enough
-    /// for the killed process's records to come back within seconds. DLB_CLUSTER_BURST_RENEW_LEASES=false runs the same
-    /// burst without renewal: the A/B in docs/operations/scaling.md.
+    /// The outbox as shipped (batches of 100, renewed leases) with a lease short enough for the killed process's records
+    /// to come back within seconds. For the A/B in docs/operations/scaling.md the same burst runs with
+    /// DLB_CLUSTER_BURST_RENEW_LEASES=false (and DLB_CLUSTER_BURST_CLAIM_DURATION=00:00:03 for a shorter lease).
     /// </summary>
     private static Dictionary<string, string> LeaseEnvironment() => new(StringComparer.Ordinal)
     {
-        ["Outbox__ClaimDuration"] = "00:00:06",
+        ["Outbox__ClaimDuration"] = System.Environment.GetEnvironmentVariable("DLB_CLUSTER_BURST_CLAIM_DURATION") ?? "00:00:06",
         ["Outbox__RenewLeases"] = System.Environment.GetEnvironmentVariable("DLB_CLUSTER_BURST_RENEW_LEASES") ?? "true",
     };
 
@@ -320,7 +327,7 @@ public sealed partial class ClusterBurstTests(ITestOutputHelper output)
         var notices = Notices();
         var items = monday.Items(long.Parse(boardId, CultureInfo.InvariantCulture)).Where(i => i.State == "active" && i.ParentItemId is null).ToList();
         var overdueItems = items.Where(i => i.Name.StartsWith("Overdue item ", StringComparison.Ordinal)).ToList();
-        var updates = overdueItems.ToDictionary(i => i.Name, i => monday.Updates(i.Id).Select(u => u.Body).ToList(), StringComparer.Ordinal);
+        var updates = overdueItems.ToDictionary(i => i.Id, i => monday.Updates(i.Id).Select(u => u.Body).ToList());
         var summary = $"{notices.Count} notices for {overdueItems.Count} overdue items × {OverdueLevels} levels; board updates per level " +
             string.Join(", ", Enumerable.Range(1, OverdueLevels).Select(level => $"L{level}={updates.Values.Sum(u => u.Count(b => b.Contains($"Escalation level {level} (", StringComparison.Ordinal)))}"));
         output.WriteLine(summary);
@@ -331,7 +338,7 @@ public sealed partial class ClusterBurstTests(ITestOutputHelper output)
         {
             for (var level = 1; level <= OverdueLevels; level++)
             {
-                Assert.Single(updates[item.Name], b => b.Contains($"Escalation level {level} (due-date-passed", StringComparison.Ordinal));
+                Assert.Single(updates[item.Id], b => b.Contains($"Escalation level {level} (due-date-passed", StringComparison.Ordinal));
             }
 
             Assert.Equal($"\"{OverdueLevels}\"", item.ColumnValues.GetValueOrDefault("escalation_level"));
