@@ -63,14 +63,14 @@ public sealed class VoiceAudioToLedgerEndToEndTests
         await SurfaceDriver.Eventually(() => driver.CardsOf(entry.Key.Value, Voice) is [_]);
 
         // The pronoun resolves to what was just created; the ledger's workflow starts it first (a spoken yes confirms),
-        // then the click moves it to blocked on monday and the card is edited in place.
+        // then the click moves it to blocked (the ledger asks for what blocks it) on monday and the card is edited in place.
         await SpeakAsync(voice, Linus, "hey ledger move it to in progress");
         var startPrompt = await NextMessageAsync(driver, m => Content(m).Contains("move “Update the release notes” from Requested to In progress", StringComparison.Ordinal));
         await SpeakAsync(voice, Linus, "yes");
         await SurfaceDriver.Eventually(() => driver.Discord.MessagesIn(Voice).Any(m => m.Id == startPrompt["id"]!.GetValue<string>() && Content(m.Message).Contains("Recorded: move", StringComparison.Ordinal) && Buttons(m.Message).Count == 0));
         await SurfaceDriver.Eventually(() => ledger.GetByIdsAsync([item.Id.ToString(CultureInfo.InvariantCulture)], CancellationToken.None).GetAwaiter().GetResult() is [{ Status: LedgerStatus.InProgress }]);
-        await SpeakAsync(voice, Linus, "hey ledger move it to blocked");
-        var blockPrompt = await NextMessageAsync(driver, m => Content(m).Contains("move “Update the release notes” from In progress to Blocked", StringComparison.Ordinal));
+        await SpeakAsync(voice, Linus, "hey ledger move it to blocked waiting on security review");
+        var blockPrompt = await NextMessageAsync(driver, m => Content(m).Contains("move “Update the release notes” from In progress to Blocked (waiting on security review)", StringComparison.Ordinal));
         var blocked = await driver.AskTextAsync(EmulatedInteractions.ComponentInteraction(Buttons(blockPrompt)[0], channelId: Voice, userId: Linus));
         Assert.Contains("Recorded: move", blocked, StringComparison.Ordinal);
         await SurfaceDriver.Eventually(() => ledger.GetByIdsAsync([item.Id.ToString(CultureInfo.InvariantCulture)], CancellationToken.None).GetAwaiter().GetResult() is [{ Status: LedgerStatus.Blocked }]);
