@@ -66,7 +66,13 @@ public sealed class BenchCommand : ICliCommand
 
         if (options.Positionals is ["speech-latency"])
         {
-            return await SpeechBench.LatencyAsync(context, options.Has("json"), options.Int("writes") ?? 40, options.Has("voice"), cancellationToken);
+            var utterances = options.Int("writes") ?? 40;
+            if (utterances is < 1 or > 500)
+            {
+                throw new CliUsageException("--writes must be 1..500 spoken writes.");
+            }
+
+            return await SpeechBench.LatencyAsync(context, options.Has("json"), utterances, options.Has("voice"), cancellationToken);
         }
 
         if (options.Positionals is not ["ledger-burst"])

@@ -298,7 +298,10 @@ internal static class SpeechBench
         await discord.Voice.Call(channel).Transitions.WaitForAsync(t => t.Members.Contains(bot), TimeSpan.FromSeconds(30), cancellationToken);
     }
 
-    /// <summary>Off the clock: what the engine makes of an utterance that got no reply (a wake phrase it did not hear?).</summary>
+    /// <summary>
+    /// Off the clock: what the engine makes of an utterance that got no reply (a wake phrase it did not hear?). For
+    /// --voice this is the clean clip, not the audio the receiver cut, so it can differ from what the bot heard.
+    /// </summary>
     private static async Task<string> HeardAsync(IServiceProvider services, short[] pcm, CancellationToken cancellationToken)
     {
         var heard = await services.GetRequiredService<ISpeechRecognizer>().TranscribeAsync(pcm, services.GetRequiredService<Slices.Speech.SpeechVocabularySource>().Current(), cancellationToken);

@@ -52,6 +52,24 @@ public class BenchCommandTests
         Assert.Equal(0, report["missedChanges"]!.GetValue<int>());
     }
 
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task Speech_latency_through_the_voice_channel_times_prompts_and_accounts_for_every_utterance()
+    {
+        var (context, output, _) = CliHarness.Context(new Uri("http://127.0.0.1:9/v2"));
+
+        var exit = await new BenchCommand().RunAsync(context, ["speech-latency", "--writes", "2", "--voice", "--json"], CancellationToken.None);
+
+        Assert.Equal(0, exit);
+        var report = JsonNode.Parse(output.ToString())!;
+        var prompted = report["prompted"]!.GetValue<int>();
+        Assert.Equal(2, report["utterances"]!.GetValue<int>());
+        Assert.InRange(prompted, 1, 2);
+        Assert.Equal(2, prompted + report["answeredWithoutPrompt"]!.GetValue<int>() + report["noReply"]!.GetValue<int>());
+        Assert.True(report["p95Milliseconds"]!.GetValue<double>() >= report["p50Milliseconds"]!.GetValue<double>());
+        Assert.Equal(2, report["fates"]!.AsArray().Count);
+    }
+
     [Theory]
     [InlineData]
     [InlineData("other")]
@@ -59,6 +77,7 @@ public class BenchCommandTests
     [InlineData("ledger-burst", "--budget", "10")]
     [InlineData("ledger-burst", "--storm", "2")]
     [InlineData("sync-poll", "--items", "0")]
+    [InlineData("speech-latency", "--writes", "0")]
     public async Task Bad_arguments_are_usage_errors(params string[] args)
     {
         var (context, _, _) = CliHarness.Context(new Uri("http://127.0.0.1:9/v2"));
