@@ -241,7 +241,8 @@ internal static class SpeechBench
             var misheard = measured.Count(f => f.Fate.StartsWith("answered", StringComparison.Ordinal));
             var silent = measured.Count(f => f.Fate.StartsWith("no reply", StringComparison.Ordinal));
             latencies.Sort();
-            double P(double q) => latencies.Count == 0 ? double.NaN : latencies[(int)Math.Clamp(Math.Ceiling(q * latencies.Count) - 1, 0, latencies.Count - 1)];
+            // No prompt at all leaves nothing to time: the percentiles are then absent (JSON null), not NaN.
+            double? P(double q) => latencies.Count == 0 ? null : latencies[(int)Math.Clamp(Math.Ceiling(q * latencies.Count) - 1, 0, latencies.Count - 1)];
             var path = viaVoice ? "voice channel (end of speech, receiver's cut counted)" : "utterance sink (end of utterance)";
             if (json)
             {
