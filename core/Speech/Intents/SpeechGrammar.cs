@@ -32,7 +32,7 @@ public static class SpeechGrammar
         // decides from the transcript whether it was said.
         // The wake phrase stays optional (a spoken "yes" to a pending prompt and push-to-talk requests have none) but
         // weighted: without the weight the decoder dropped a spoken "hey ledger" and spent its audio on other words.
-        jsgf.AppendLine(wake.Length > 0 ? FormattableString.Invariant($"public <utterance> = /1/ <wake> <command> | /{WithoutWakeWeight}/ <command>;") : "public <utterance> = <command>;");
+        jsgf.AppendLine(wake.Length > 0 ? $"public <utterance> = /1/ <wake> <command> | /{Weight(WithoutWakeWeight)}/ <command>;" : "public <utterance> = <command>;");
         if (wake.Length > 0)
         {
             jsgf.AppendLine($"<wake> = {wake};");
@@ -76,9 +76,12 @@ public static class SpeechGrammar
 
         jsgf.AppendLine("<person> = " + string.Join(" | ", vocabulary.People.Prepend("me")) + ";");
         jsgf.AppendLine("<words> = <word>+;");
-        jsgf.AppendLine("<word> = " + string.Join(" | ", vocabulary.FreeWords.DefaultIfEmpty("the").Select(w => FormattableString.Invariant($"/{FreeWordWeight}/ {w}"))) + ";");
+        jsgf.AppendLine("<word> = " + string.Join(" | ", vocabulary.FreeWords.DefaultIfEmpty("the").Select(w => $"/{Weight(FreeWordWeight)}/ {w}")) + ";");
         return jsgf.ToString();
     }
+
+    // The JSGF lexer reads plain decimals only: "1E-05" fails the whole grammar.
+    private static string Weight(double weight) => weight.ToString("0.##########", System.Globalization.CultureInfo.InvariantCulture);
 
     private static IEnumerable<string> TopLevelAlternatives(string body)
     {
