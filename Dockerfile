@@ -6,15 +6,22 @@ COPY global.json Directory.Build.props Directory.Packages.props .editorconfig Di
 COPY core/DiscordLedgerBot.Core.csproj core/
 COPY bot/Host/DiscordLedgerBot.Host.csproj bot/Host/
 COPY bot/Discord/DiscordLedgerBot.Discord.csproj bot/Discord/
+COPY bot/Discord.Voice/DiscordLedgerBot.Voice.csproj bot/Discord.Voice/
 RUN dotnet restore bot/Host/DiscordLedgerBot.Host.csproj
 COPY core/ core/
 COPY bot/Host/ bot/Host/
 COPY bot/Discord/ bot/Discord/
+COPY bot/Discord.Voice/ bot/Discord.Voice/
 COPY assets/ assets/
 # Only the production host is published: emulators and the sandbox entry point are never in the image.
 RUN dotnet publish bot/Host/DiscordLedgerBot.Host.csproj -c Release --no-restore -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+# Speech:Engine=whisper: whisper.cpp's CPU runtime (runtimes/linux-x64/lib*whisper.so from Whisper.net.Runtime, part of the
+# publish output) links OpenMP's libgomp; libstdc++ and libgcc are in the image already. The model is not: mount it.
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libgomp1 \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app ./
 # The file store lives under /data; mount a volume there to keep the outbox across container restarts.

@@ -32,8 +32,9 @@ ldconfig -p 2>/dev/null | grep -q 'libopus\.so\.0' || need_pkgs+=(libopus0)
 # The DAVE interop tests run @snazzah/davey (the DAVE implementation discord.js uses) under node.
 command -v node >/dev/null 2>&1 || need_pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)
-# Spoken requests: the embedded recognizer and its model, and espeak-ng + sox to synthesise test speech.
-for pkg in libpocketsphinx3 pocketsphinx-en-us espeak-ng sox; do
+# Spoken requests: the embedded recognizer and its model, and espeak-ng + sox to synthesise test speech; whisper.cpp's
+# CPU runtime (Whisper.net.Runtime, Speech:Engine=whisper) links OpenMP's libgomp1.
+for pkg in libpocketsphinx3 pocketsphinx-en-us espeak-ng sox libgomp1; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_pkgs+=("$pkg")
 done
 if [ ${#need_pkgs[@]} -gt 0 ]; then

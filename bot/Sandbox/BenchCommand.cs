@@ -28,7 +28,7 @@ public sealed class BenchCommand : ICliCommand
     public string Usage => """
         usage: bot bench ledger-burst [--writes N] [--budget POINTS] [--poll] [--storm RATIO] [--real-time] [--json]
                bot bench sync-poll [--items N] [--change-ratio R] [--polls N] [--json]
-               bot bench speech-accuracy [--detail] [--json]
+               bot bench speech-accuracy [--engine pocketsphinx|whisper] [--model PATH] [--detail] [--json]
                bot bench speech-latency [--writes N] [--json]
           ledger-burst: starts a monday emulator on 127.0.0.1 with a POINTS/minute complexity budget (default 1000000),
           provisions a ledger board, sends N creates (default 1000) through the ledger facade in one batch call, and
@@ -40,8 +40,9 @@ public sealed class BenchCommand : ICliCommand
           budget still resets once per virtual minute); --real-time waits for real (about ten minutes at the defaults).
           speech-accuracy: 20 commands × 6 espeak-ng voices at 140/170/200 wpm, clean and with sox pink noise at 16 and
           6 dB SNR, through the embedded engine: WER, command accuracy, prompts raised by 12 out-of-grammar sentences,
-          real-time factor (needs espeak-ng, sox, libpocketsphinx3, pocketsphinx-en-us). --detail lists every miss and
-          the misses by voice, speed and command.
+          real-time factor (needs espeak-ng, sox, libpocketsphinx3, pocketsphinx-en-us). --engine whisper measures
+          Whisper.net on the ggml model --model names (required: no model ships with the bot). --detail lists every
+          miss and the misses by voice, speed and command.
           speech-latency: the composed sandbox bot; N spoken writes (default 40) into the utterance sink, timed from
           the end of the utterance to the confirmation prompt in the emulated voice channel: p50, p95, max.
           sync-poll: a board of N items (default 5000); before each of N polls (default 5) 60 virtual seconds pass and a
@@ -52,7 +53,7 @@ public sealed class BenchCommand : ICliCommand
     public async Task<int> RunAsync(CliContext context, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var options = CliArguments.Parse(args, ["writes", "budget", "storm", "items", "change-ratio", "polls"], ["real-time", "json", "poll", "detail"]);
+        var options = CliArguments.Parse(args, ["writes", "budget", "storm", "items", "change-ratio", "polls", "engine", "model"], ["real-time", "json", "poll", "detail"]);
         if (options.Positionals is ["sync-poll"])
         {
             return await RunSyncPollAsync(context, options, cancellationToken);
@@ -60,7 +61,7 @@ public sealed class BenchCommand : ICliCommand
 
         if (options.Positionals is ["speech-accuracy"])
         {
-            return await SpeechBench.AccuracyAsync(context, options.Has("json"), options.Has("detail"), cancellationToken);
+            return await SpeechBench.AccuracyAsync(context, options.Has("json"), options.Has("detail"), options.Value("engine") ?? Core.Speech.SpeechOptions.PocketSphinxEngine, options.Value("model"), cancellationToken);
         }
 
         if (options.Positionals is ["speech-latency"])

@@ -60,12 +60,16 @@ internal static class SpeechBench
         "that sounds good to me", "i need another coffee", "the build is green again", "my internet is slow",
     ];
 
-    public static async Task<int> AccuracyAsync(CliContext context, bool json, bool detail, CancellationToken cancellationToken)
+    /// <summary>What the whisper row needs: accuracy of a random-weight model would mean nothing, so no default model exists.</summary>
+    public const string WhisperNeedsModel = "whisper: not measured here; give a real ggml whisper model: bench speech-accuracy --engine whisper --model PATH (e.g. ggml-base.en.bin from whisper.cpp's releases).";
+
+    public static async Task<int> AccuracyAsync(CliContext context, bool json, bool detail, string engine, string? model, CancellationToken cancellationToken)
     {
         var misses = new List<(string Condition, int Command, string Voice, int Speed, string Heard)>();
         var vocabulary = SpeechVocabulary.From(Titles, People, ["code-edit", "test-run", "git-flow"]);
         var parser = new IntentParser(vocabulary);
-        using var recognizer = new PocketSphinxRecognizer(Options.Create(new SpeechOptions()), TimeProvider.System);
+        var recognizer = Recognizer(engine, model);
+        using var disposable = recognizer as IDisposable;
         using var synthesis = new Synthesis();
         var reports = new List<object>();
         foreach (var snr in new double?[] { null, 16, 6 })
@@ -111,17 +115,21 @@ internal static class SpeechBench
             }
 
             var condition = snr is null ? "clean" : $"pink noise {snr} dB SNR";
-            reports.Add(new { condition, utterances = total, wer = (double)errors / words, commandAccuracy = (double)right / total, outOfGrammar = Chatter.Length, outOfGrammarPrompts = prompts, unconfirmedWrites = 0, realTimeFactor = elapsed / audio });
+            reports.Add(new { engine = recognizer.Name, condition, utterances = total, wer = (double)errors / words, commandAccuracy = (double)right / total, outOfGrammar = Chatter.Length, outOfGrammarPrompts = prompts, unconfirmedWrites = 0, realTimeFactor = elapsed / audio });
             if (!json)
             {
                 await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"pocketsphinx {condition,-22} {total} utterances  WER {100.0 * errors / words:0.0}%  command accuracy {100.0 * right / total:0.0}%  out-of-grammar prompts {prompts}/{Chatter.Length} (unconfirmed writes 0)  RTF {elapsed / audio:0.000}"));
+                    $"{recognizer.Name,-12} {condition,-22} {total} utterances  WER {100.0 * errors / words:0.0}%  command accuracy {100.0 * right / total:0.0}%  out-of-grammar prompts {prompts}/{Chatter.Length} (unconfirmed writes 0)  RTF {elapsed / audio:0.000}"));
             }
         }
 
         if (json)
         {
             await context.Output.WriteLineAsync(JsonSerializer.Serialize(reports, CliServices.Json));
+        }
+        else if (engine != SpeechOptions.WhisperEngine)
+        {
+            await context.Output.WriteLineAsync(WhisperNeedsModel);
         }
 
         if (detail)
@@ -154,6 +162,27 @@ internal static class SpeechBench
         await TableAsync("voice", Voices, m => m.Voice, _ => Commands.Length, v => v);
         await TableAsync("speed", Speeds, m => m.Speed, s => Commands.Length * Voices.Length / Speeds.Length, s => $"{s} wpm");
         await TableAsync("command", Enumerable.Range(0, Commands.Length), m => m.Command, _ => Voices.Length, c => Commands[c]);
+    }
+
+    private static ISpeechRecognizer Recognizer(string engine, string? model)
+    {
+        switch (engine)
+        {
+            case SpeechOptions.PocketSphinxEngine:
+                return new PocketSphinxRecognizer(Options.Create(new SpeechOptions()), TimeProvider.System);
+            case SpeechOptions.WhisperEngine:
+                var options = new SpeechOptions { Engine = SpeechOptions.WhisperEngine, Whisper = { ModelPath = model } };
+                if (model is null)
+                {
+                    throw new CliUsageException(WhisperNeedsModel);
+                }
+
+                return options.Problems().FirstOrDefault() is { } problem
+                    ? throw new CliUsageException(problem)
+                    : new Slices.Speech.WhisperSpeechRecognizer(Options.Create(options), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Slices.Speech.WhisperSpeechRecognizer>.Instance);
+            default:
+                throw new CliUsageException($"--engine must be {SpeechOptions.PocketSphinxEngine} or {SpeechOptions.WhisperEngine} (the http engine sends audio to a server: measure it with speech transcribe).");
+        }
     }
 
     /// <summary>The composed sandbox bot: utterances enter the sink; the clock stops when the prompt is in the emulated voice channel.</summary>

@@ -53,6 +53,7 @@ public sealed partial class CapabilityRegistry
     private readonly TimeProvider _time;
     private readonly CapabilityRegistryOptions _options;
     private readonly ILogger _logger;
+    private readonly IToolHealthStore? _shared;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private RegistryState? _state;
 
@@ -62,7 +63,8 @@ public sealed partial class CapabilityRegistry
         IRegistryEventSink events,
         TimeProvider time,
         CapabilityRegistryOptions? options = null,
-        ILogger<CapabilityRegistry>? logger = null)
+        ILogger<CapabilityRegistry>? logger = null,
+        IToolHealthStore? sharedHealth = null)
     {
         _store = store;
         _recorder = recorder;
@@ -70,6 +72,7 @@ public sealed partial class CapabilityRegistry
         _time = time;
         _options = options ?? new CapabilityRegistryOptions();
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _shared = sharedHealth;
         var errors = _options.Breaker.Validate();
         if (errors.Count > 0)
         {
@@ -81,6 +84,9 @@ public sealed partial class CapabilityRegistry
     public event EventHandler? ToolsChanged;
 
     public long Revision => State.Revision;
+
+    /// <summary>True when health, heartbeats and circuit transitions are shared with other processes (<see cref="IToolHealthStore"/>).</summary>
+    public bool SharesHealth => _shared is not null;
 
     /// <summary>False until <see cref="InitializeAsync"/> loaded the registry (e.g. in a CLI verb while the bot holds the store).</summary>
     public bool IsInitialized => Volatile.Read(ref _state) is not null;
@@ -223,7 +229,109 @@ public sealed partial class CapabilityRegistry
         return selection;
     }
 
-    /// <summary>Applies a health probe result; false when the tool is no longer registered.</summary>
+    /// <summary>
+    /// Applies a health probe result on top of the cluster's newest observation of the tool and shares the outcome, so
+    /// every process ranks with it; false when the tool is no longer registered. Without a shared store: this process only.
+    /// </summary>
+    public async Task<bool> RecordCheckResultAsync(string toolId, HealthCheckResult result, CancellationToken cancellationToken)
+    {
+        if (_shared is null)
+        {
+            return RecordCheckResult(toolId, result);
+        }
+
+        await AdoptSharedAsync(toolId, cancellationToken);
+        if (!RecordCheckResult(toolId, result) || !State.ById.TryGetValue(toolId, out var entry))
+        {
+            return false;
+        }
+
+        await _shared.PublishHealthAsync(toolId, entry.Health.Export(), cancellationToken);
+        return true;
+    }
+
+    /// <summary>A local agent's heartbeat, shared with the other processes (any of them may run the tool's TTL check).</summary>
+    public async Task<HeartbeatOutcome> RecordHeartbeatAsync(string toolId, CancellationToken cancellationToken)
+    {
+        var outcome = RecordHeartbeat(toolId);
+        if (outcome == HeartbeatOutcome.Accepted && _shared is not null && State.ById.TryGetValue(toolId, out var entry) && entry.Health.Current.LastHeartbeatAt is { } at)
+        {
+            await _shared.PublishHeartbeatAsync(toolId, at, cancellationToken);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>
+    /// Takes the cluster's observations of <paramref name="toolId"/> where they are newer than this process's. Status
+    /// changes adopted this way are not announced again: the process that observed them published the event.
+    /// </summary>
+    public async Task AdoptSharedAsync(string toolId, CancellationToken cancellationToken)
+    {
+        if (_shared is null || !State.ById.ContainsKey(toolId))
+        {
+            return;
+        }
+
+        var observed = await _shared.LoadAsync(toolId, cancellationToken);
+        if (observed is null || !State.ById.TryGetValue(toolId, out var entry))
+        {
+            return;
+        }
+
+        if (observed.Health is { } health)
+        {
+            entry.Health.Adopt(health);
+        }
+
+        if (observed.HeartbeatAt is { } heartbeat)
+        {
+            entry.Health.AdoptHeartbeat(heartbeat);
+        }
+
+        if (observed.Circuit is { } circuit)
+        {
+            entry.Breaker.Adopt(circuit);
+        }
+    }
+
+    /// <summary>
+    /// Keeps this process's view of every tool current with the cluster's: adopts all shared observations now, then each
+    /// one another process publishes. Returns at once without a shared store.
+    /// </summary>
+    public async Task FollowSharedHealthAsync(CancellationToken cancellationToken)
+    {
+        if (_shared is null)
+        {
+            return;
+        }
+
+        await _shared.SubscribeAsync(
+            async toolId =>
+            {
+                try
+                {
+                    await AdoptSharedAsync(toolId, cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    LogAdoptFailed(ex, toolId);
+                }
+            },
+            cancellationToken);
+        await AdoptAllSharedAsync(cancellationToken);
+    }
+
+    /// <summary>Adopts every tool's shared observations (after a start, or to heal a notification lost while disconnected).</summary>
+    public async Task AdoptAllSharedAsync(CancellationToken cancellationToken)
+    {
+        foreach (var entry in State.Entries)
+        {
+            await AdoptSharedAsync(entry.Definition.Id, cancellationToken);
+        }
+    }
+
+    /// <summary>Applies a health probe result in this process only; false when the tool is no longer registered.</summary>
     public bool RecordCheckResult(string toolId, HealthCheckResult result)
     {
         if (!State.ById.TryGetValue(toolId, out var entry))
@@ -255,6 +363,11 @@ public sealed partial class CapabilityRegistry
         {
             LogCircuitChanged(toolId, transition.Previous, transition.Current, transition.Reason);
             _events.Publish(new CircuitStateChanged(toolId, transition.Previous, transition.Current, transition.Reason, now));
+            if (_shared is not null)
+            {
+                // The caller's call outcome path is synchronous; the store never throws for an unreachable server.
+                _ = _shared.PublishCircuitAsync(toolId, entry.Breaker.Export(), CancellationToken.None);
+            }
         }
 
         return true;
@@ -400,10 +513,14 @@ public sealed partial class CapabilityRegistry
             var evidence = (entry.Definition.HealthCheck.Kind == HealthCheckKind.Ttl ? health.LastHeartbeatAt : health.LastResultAt) ?? entry.TrackedSince;
             var silence = now - evidence;
             var policy = entry.Definition.Staleness;
-            if (silence >= policy.StaleAfter && entry.Health.MarkStale())
+            if (silence >= policy.StaleAfter && entry.Health.MarkStale(now))
             {
                 LogToolStale(entry.Definition.Id, evidence);
                 _events.Publish(new ToolStale(entry.Definition.Id, evidence, now));
+                if (_shared is not null)
+                {
+                    await _shared.PublishHealthAsync(entry.Definition.Id, entry.Health.Export(), cancellationToken);
+                }
             }
 
             if (policy.PruneAfter is { } pruneAfter && silence >= policy.StaleAfter + pruneAfter)
@@ -677,6 +794,9 @@ public sealed partial class CapabilityRegistry
 
     [LoggerMessage(EventId = 4104, Level = LogLevel.Error, Message = "Registry change was persisted but recording it on ledger item {LedgerKey} failed")]
     private partial void LogRecordFailed(Exception exception, string ledgerKey);
+
+    [LoggerMessage(EventId = 4105, Level = LogLevel.Warning, Message = "Adopting the shared health of tool {ToolId} failed; the next notification or refresh retries")]
+    private partial void LogAdoptFailed(Exception exception, string toolId);
 
     /// <summary>Side effects a change produces, released only after it has been persisted.</summary>
     private sealed class PendingChange

@@ -55,7 +55,8 @@ public sealed record CircuitBreakerOptions
 
 /// <summary>
 /// One tool's circuit: closed → open (on failure or slow-call ratio) → half-open after the break (one probe
-/// call allowed) → closed on a fast success, open again otherwise. Per process and never persisted.
+/// call allowed) → closed on a fast success, open again otherwise. The samples are this process's calls; the
+/// transitions are shared with the other processes of a cluster (<see cref="Export"/>, <see cref="Adopt"/>).
 /// </summary>
 internal sealed class ToolCircuitBreaker(CircuitBreakerOptions options)
 {
@@ -66,6 +67,8 @@ internal sealed class ToolCircuitBreaker(CircuitBreakerOptions options)
     private int _state = (int)CircuitState.Closed;
     private long _openUntilTicks;
     private long _probeDeadlineTicks;
+    private long _generation;
+    private DateTimeOffset _changedAt = DateTimeOffset.MinValue;
 
     /// <summary>Lock-free read for ranking; an expired open circuit reads as half-open.</summary>
     public CircuitState StateAt(DateTimeOffset now)
@@ -78,6 +81,40 @@ internal sealed class ToolCircuitBreaker(CircuitBreakerOptions options)
     public bool ProbeInFlight(DateTimeOffset now) => Volatile.Read(ref _probeDeadlineTicks) > now.UtcTicks;
 
     public DateTimeOffset OpenUntil => new(Volatile.Read(ref _openUntilTicks), TimeSpan.Zero);
+
+    /// <summary>The last transition, for the other processes of a cluster.</summary>
+    public SharedCircuit Export()
+    {
+        lock (_gate)
+        {
+            return new SharedCircuit((CircuitState)_state, OpenUntil, _generation, _changedAt);
+        }
+    }
+
+    /// <summary>Takes another process's transition when it is newer than this circuit's last one; true when adopted.</summary>
+    public bool Adopt(SharedCircuit shared)
+    {
+        lock (_gate)
+        {
+            if (shared.ObservedAt < _changedAt || (shared.ObservedAt == _changedAt && shared.Generation <= _generation))
+            {
+                return false;
+            }
+
+            if (shared.State == CircuitState.Open)
+            {
+                Open(shared.ObservedAt);
+                Volatile.Write(ref _openUntilTicks, shared.OpenUntil.UtcTicks);
+            }
+            else
+            {
+                Reset(shared.ObservedAt);
+            }
+
+            _generation = shared.Generation;
+            return true;
+        }
+    }
 
     /// <summary>Claims the single half-open probe; false when the circuit is not half-open or a probe is in flight.</summary>
     public bool TryBeginProbe(DateTimeOffset now)
@@ -110,7 +147,7 @@ internal sealed class ToolCircuitBreaker(CircuitBreakerOptions options)
                 case CircuitState.HalfOpen:
                     if (succeeded && !slow)
                     {
-                        Reset();
+                        Reset(now);
                         return (previous, CircuitState.Closed, $"half-open probe succeeded in {duration.TotalMilliseconds:F0} ms");
                     }
 
@@ -161,6 +198,8 @@ internal sealed class ToolCircuitBreaker(CircuitBreakerOptions options)
 
     private void Open(DateTimeOffset now)
     {
+        _generation++;
+        _changedAt = now;
         _samples.Clear();
         _failures = 0;
         _slow = 0;
@@ -169,8 +208,10 @@ internal sealed class ToolCircuitBreaker(CircuitBreakerOptions options)
         Volatile.Write(ref _state, (int)CircuitState.Open);
     }
 
-    private void Reset()
+    private void Reset(DateTimeOffset now)
     {
+        _generation++;
+        _changedAt = now;
         _samples.Clear();
         _failures = 0;
         _slow = 0;

@@ -171,6 +171,8 @@ public sealed class RegistryHealthMonitor
     /// <summary>Probes the tool once; null when the tool is no longer registered.</summary>
     public async Task<HealthCheckResult?> CheckToolAsync(string toolId, CancellationToken cancellationToken)
     {
+        // A heartbeat another process received must count for this probe (a no-op without a shared store).
+        await _registry.AdoptSharedAsync(toolId, cancellationToken);
         if (!_registry.TryGetCheckRequest(toolId, out var request))
         {
             return null;
@@ -185,7 +187,7 @@ public sealed class RegistryHealthMonitor
         activity?.SetTag("registry.tool", toolId);
         activity?.SetTag("registry.check_kind", request.Tool.HealthCheck.Kind.ToString());
         var result = await checker.CheckAsync(request, cancellationToken);
-        _registry.RecordCheckResult(toolId, result);
+        await _registry.RecordCheckResultAsync(toolId, result, cancellationToken);
         activity?.SetTag("registry.succeeded", result.Succeeded);
         activity?.SetTag("registry.latency_ms", result.Latency.TotalMilliseconds);
         Telemetry.CoreTelemetry.RegistryChecks.Add(1, new KeyValuePair<string, object?>("tool", toolId), new KeyValuePair<string, object?>("succeeded", result.Succeeded));

@@ -44,6 +44,30 @@ internal sealed class LatencyStatistics
 
     public int Count => _count;
 
+    /// <summary>The window's samples, oldest first.</summary>
+    public double[] Samples()
+    {
+        var samples = new double[_count];
+        var oldest = _count < WindowSize ? 0 : _next;
+        for (var i = 0; i < _count; i++)
+        {
+            samples[i] = _window[(oldest + i) % WindowSize];
+        }
+
+        return samples;
+    }
+
+    /// <summary>Replaces the window with another process's (oldest first) and its average.</summary>
+    public void Restore(IReadOnlyList<double> samples, double ewma, double p95)
+    {
+        var kept = samples.Skip(Math.Max(0, samples.Count - WindowSize)).ToArray();
+        Array.Copy(kept, _window, kept.Length);
+        _count = kept.Length;
+        _next = kept.Length % WindowSize;
+        Ewma = ewma;
+        P95 = p95;
+    }
+
     public void Add(double milliseconds)
     {
         Ewma = double.IsNaN(Ewma) ? milliseconds : (Alpha * milliseconds) + ((1 - Alpha) * Ewma);
@@ -67,8 +91,53 @@ internal sealed class ToolHealthTracker
     private readonly Lock _gate = new();
     private readonly LatencyStatistics _latency = new();
     private ToolHealthSnapshot _current = ToolHealthSnapshot.Initial;
+    private long _generation;
+    private DateTimeOffset _observedAt = DateTimeOffset.MinValue;
 
     public ToolHealthSnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>The verdict and what the next result builds on, for the other processes of a cluster.</summary>
+    public SharedHealth Export()
+    {
+        lock (_gate)
+        {
+            return new SharedHealth(_current, _latency.Samples(), _generation, _observedAt);
+        }
+    }
+
+    /// <summary>
+    /// Takes another process's observation when it is newer than this tracker's (time, then generation); an older one
+    /// changes nothing. The heartbeat is kept if this process saw a later one. True when adopted.
+    /// </summary>
+    public bool Adopt(SharedHealth shared)
+    {
+        lock (_gate)
+        {
+            if (shared.ObservedAt < _observedAt || (shared.ObservedAt == _observedAt && shared.Generation <= _generation))
+            {
+                return false;
+            }
+
+            var heartbeat = Max(_current.LastHeartbeatAt, shared.Snapshot.LastHeartbeatAt);
+            _current = shared.Snapshot with { LastHeartbeatAt = heartbeat };
+            _latency.Restore(shared.LatencyWindow, shared.Snapshot.EwmaLatencyMs, shared.Snapshot.P95LatencyMs);
+            _generation = shared.Generation;
+            _observedAt = shared.ObservedAt;
+            return true;
+        }
+    }
+
+    /// <summary>A heartbeat another process received.</summary>
+    public void AdoptHeartbeat(DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            if (_current.LastHeartbeatAt is not { } known || at > known)
+            {
+                _current = _current with { LastHeartbeatAt = at, Stale = false };
+            }
+        }
+    }
 
     /// <summary>Applies one probe result; returns the status change, if any.</summary>
     public (HealthStatus Previous, HealthStatus Current)? Record(HealthCheckResult result, DampingPolicy damping, DateTimeOffset now)
@@ -76,6 +145,8 @@ internal sealed class ToolHealthTracker
         lock (_gate)
         {
             var before = _current;
+            _generation++;
+            _observedAt = now;
             _latency.Add(result.Latency.TotalMilliseconds);
             var successes = result.Succeeded ? before.ConsecutiveSuccesses + 1 : 0;
             var failures = result.Succeeded ? 0 : before.ConsecutiveFailures + 1;
@@ -116,7 +187,7 @@ internal sealed class ToolHealthTracker
     }
 
     /// <summary>Marks the tool stale once; true when this call made it stale.</summary>
-    public bool MarkStale()
+    public bool MarkStale(DateTimeOffset now)
     {
         lock (_gate)
         {
@@ -126,7 +197,11 @@ internal sealed class ToolHealthTracker
             }
 
             _current = _current with { Stale = true };
+            _generation++;
+            _observedAt = now;
             return true;
         }
     }
+
+    private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }

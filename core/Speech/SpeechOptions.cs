@@ -1,3 +1,5 @@
+using DiscordLedgerBot.Core.Speech.Recognition;
+
 namespace DiscordLedgerBot.Core.Speech;
 
 /// <summary>
@@ -10,11 +12,15 @@ public sealed class SpeechOptions
 
     public const string PocketSphinxEngine = "pocketsphinx";
     public const string HttpEngine = "http";
+    public const string WhisperEngine = "whisper";
 
     /// <summary>Off stops every spoken request (voice channel and voice messages) before recognition.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary><c>pocketsphinx</c> (embedded, offline) or <c>http</c> (an OpenAI-compatible transcription server, e.g. a self-hosted Whisper).</summary>
+    /// <summary>
+    /// <c>pocketsphinx</c> (embedded, offline), <c>http</c> (an OpenAI-compatible transcription server, e.g. a self-hosted
+    /// Whisper) or <c>whisper</c> (whisper.cpp in process through Whisper.net, with a ggml model the operator provides).
+    /// </summary>
     public string Engine { get; set; } = PocketSphinxEngine;
 
     /// <summary>Said before a request in a voice channel; empty turns the gate off (then every utterance is a request).</summary>
@@ -42,11 +48,13 @@ public sealed class SpeechOptions
 
     public HttpTranscriptionOptions Http { get; set; } = new();
 
+    public WhisperOptions Whisper { get; set; } = new();
+
     public IEnumerable<string> Problems()
     {
-        if (Engine is not (PocketSphinxEngine or HttpEngine))
+        if (Engine is not (PocketSphinxEngine or HttpEngine or WhisperEngine))
         {
-            yield return $"Speech:Engine must be pocketsphinx or http (got '{Engine}').";
+            yield return $"Speech:Engine must be pocketsphinx, http or whisper (got '{Engine}').";
         }
 
         if (ConfirmationWindow <= TimeSpan.Zero || MemoryLifetime <= TimeSpan.Zero || ListenWindow <= TimeSpan.Zero || MaxUtterance <= TimeSpan.Zero)
@@ -62,6 +70,14 @@ public sealed class SpeechOptions
         if (Engine == HttpEngine)
         {
             foreach (var problem in Http.Problems())
+            {
+                yield return problem;
+            }
+        }
+
+        if (Engine == WhisperEngine)
+        {
+            foreach (var problem in Whisper.Problems())
             {
                 yield return problem;
             }
@@ -131,6 +147,48 @@ public sealed class HttpTranscriptionOptions
         if (Retries is < 0 or > 10 || RetryDelay < TimeSpan.Zero || RetryDelay > TimeSpan.FromMinutes(1))
         {
             yield return "Speech:Http:Retries must be between 0 and 10 and Speech:Http:RetryDelay between 0 and 1 minute.";
+        }
+    }
+}
+
+/// <summary><c>Speech:Whisper:*</c>: whisper.cpp (through Whisper.net) on a ggml model file the operator provides.</summary>
+public sealed class WhisperOptions
+{
+    /// <summary>A ggml whisper model, e.g. <c>ggml-base.en.bin</c> from whisper.cpp's releases. Required with <c>Engine=whisper</c>.</summary>
+    public string? ModelPath { get; set; }
+
+    /// <summary>The spoken language's code (<c>en</c>, <c>de</c>, …); the intent parser understands English only.</summary>
+    public string Language { get; set; } = "en";
+
+    /// <summary>CPU threads per utterance; 0 shares the machine's cores among <see cref="MaxConcurrent"/> utterances.</summary>
+    public int Threads { get; set; }
+
+    /// <summary>Utterances transcribed at once (one whisper processor, with its own state of tens to hundreds of MiB, each); others wait.</summary>
+    public int MaxConcurrent { get; set; } = 1;
+
+    /// <summary>Threads one utterance gets.</summary>
+    public int EffectiveThreads(int processorCount) => Threads > 0 ? Threads : Math.Max(1, processorCount / Math.Max(1, MaxConcurrent));
+
+    public IEnumerable<string> Problems()
+    {
+        if (WhisperModelFile.Problem(ModelPath) is { } model)
+        {
+            yield return model;
+        }
+
+        if (Language is null || !(Language == "auto" || (Language.Length is 2 or 3 && Language.All(char.IsAsciiLetterLower))))
+        {
+            yield return $"Speech:Whisper:Language must be a lower-case language code such as en (got '{Language}').";
+        }
+
+        if (Threads is < 0 or > 64)
+        {
+            yield return "Speech:Whisper:Threads must be between 0 (share the cores) and 64.";
+        }
+
+        if (MaxConcurrent is < 1 or > 16)
+        {
+            yield return "Speech:Whisper:MaxConcurrent must be between 1 and 16.";
         }
     }
 }

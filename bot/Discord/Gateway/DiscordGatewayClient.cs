@@ -214,7 +214,7 @@ public sealed partial class DiscordGatewayClient : IDiscordGateway
             try
             {
                 var url = session?.ResumeGatewayUrl ?? await GetGatewayUrlAsync(cancellationToken);
-                using var identifyTurn = session is null ? await _identifyGate.WaitTurnAsync(Shard, cancellationToken) : null;
+                await using var identifyTurn = session is null ? await _identifyGate.WaitTurnAsync(Shard, cancellationToken) : null;
                 end = await RunConnectionAsync(url, identifyTurn, events, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -381,8 +381,8 @@ public sealed partial class DiscordGatewayClient : IDiscordGateway
                             if (identifyTurn is not null)
                             {
                                 // The bucket's 5 s count from here; the next shard of the bucket may start waiting now.
-                                identifyTurn.MarkSent();
-                                identifyTurn.Dispose();
+                                await identifyTurn.MarkSentAsync();
+                                await identifyTurn.DisposeAsync();
                             }
                             break;
                         case GatewayOpCode.HeartbeatAck:

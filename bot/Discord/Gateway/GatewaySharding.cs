@@ -65,18 +65,43 @@ public sealed partial record ShardRange(int First, int Last, int? Count)
 }
 
 /// <summary>
+/// A bucket's identify turn shared by every process of the bot (several processes owning shards of one bucket).
+/// <see cref="IdentifyGate"/> orders its own shards first, then holds this lease from before the connect until the
+/// Identify is sent, and leaves it standing for <see cref="IdentifyGate.Window"/> + <see cref="IdentifyGate.Margin"/>
+/// after that, so no other process identifies in the bucket within Discord's 5 s.
+/// </summary>
+public interface IIdentifyLease
+{
+    /// <summary>Waits until this process holds <paramref name="bucket"/>'s turn for at most <paramref name="hold"/>; returns the holder's token.</summary>
+    Task<string> AcquireAsync(int bucket, TimeSpan hold, CancellationToken cancellationToken);
+
+    /// <summary>The Identify went out: the turn stays taken for <paramref name="window"/> from now, then lapses by itself.</summary>
+    Task MarkSentAsync(int bucket, string token, TimeSpan window);
+
+    /// <summary>No Identify was sent (the connect failed): hands the turn on at once, if <paramref name="token"/> still holds it.</summary>
+    Task ReleaseAsync(int bucket, string token);
+}
+
+/// <summary>
 /// Identify concurrency: at most <see cref="MaxConcurrency"/> identifies per 5 s, one per bucket
 /// (<c>shard_id % max_concurrency</c>), as GET /gateway/bot's <c>session_start_limit.max_concurrency</c> allows.
 /// A shard takes its bucket's turn before it connects and holds it until its Identify is on the wire, so the next
 /// shard of the bucket counts the 5 s from the moment Discord receives the Identify, whatever the connect took.
-/// Resumes do not count.
+/// Resumes do not count. With a <see cref="IIdentifyLease"/> (Redis, several processes) the turn is also taken
+/// cluster-wide; without one the gate covers this process only.
 /// </summary>
-public sealed class IdentifyGate(TimeProvider time)
+public sealed class IdentifyGate(TimeProvider time, IIdentifyLease? lease = null)
 {
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(5);
 
     /// <summary>Added to <see cref="Window"/>: Discord counts from when it received the previous Identify, which is a little after we sent it.</summary>
     public static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// How long a cluster-wide turn is held before the Identify is sent: a process that dies while connecting blocks the
+    /// bucket this long at most; a connect that takes longer gives the turn up (the gateway's hello timeout is shorter).
+    /// </summary>
+    public static readonly TimeSpan ConnectHold = TimeSpan.FromSeconds(30);
     private readonly Lock _gate = new();
     private readonly Dictionary<int, Bucket> _buckets = [];
     private int _maxConcurrency = 1;
@@ -87,14 +112,18 @@ public sealed class IdentifyGate(TimeProvider time)
         set => Volatile.Write(ref _maxConcurrency, Math.Max(1, value));
     }
 
+    /// <summary>True when turns are also taken across processes.</summary>
+    public bool IsClusterWide => lease is not null;
+
     /// <summary>Waits until <paramref name="shard"/>'s bucket may identify; dispose the turn once the Identify is sent (or the attempt failed).</summary>
     public async Task<IdentifyTurn> WaitTurnAsync(GatewayShard shard, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(shard);
         Bucket bucket;
+        int id;
         lock (_gate)
         {
-            var id = shard.Bucket(MaxConcurrency);
+            id = shard.Bucket(MaxConcurrency);
             if (!_buckets.TryGetValue(id, out bucket!))
             {
                 bucket = new Bucket();
@@ -103,12 +132,18 @@ public sealed class IdentifyGate(TimeProvider time)
         }
 
         await bucket.Turn.WaitAsync(cancellationToken);
+        string? token = null;
         try
         {
             var wait = bucket.LastIdentify is { } last ? last + Window + Margin - time.GetUtcNow() : TimeSpan.Zero;
             if (wait > TimeSpan.Zero)
             {
                 await Task.Delay(wait, time, cancellationToken);
+            }
+
+            if (lease is not null)
+            {
+                token = await lease.AcquireAsync(id, ConnectHold, cancellationToken);
             }
         }
         catch
@@ -117,27 +152,54 @@ public sealed class IdentifyGate(TimeProvider time)
             throw;
         }
 
-        return new IdentifyTurn(bucket, time);
+        return new IdentifyTurn(bucket, time, lease, id, token);
     }
 
-    /// <summary>A bucket's turn: <see cref="MarkSent"/> right before the Identify goes out; disposing hands the turn on.</summary>
-    public sealed class IdentifyTurn : IDisposable
+    /// <summary>A bucket's turn: <see cref="MarkSentAsync"/> right after the Identify went out; disposing hands the turn on.</summary>
+    public sealed class IdentifyTurn : IAsyncDisposable
     {
         private readonly Bucket _bucket;
         private readonly TimeProvider _time;
+        private readonly IIdentifyLease? _lease;
+        private readonly int _bucketId;
+        private readonly string? _token;
+        private bool _sent;
         private int _released;
 
-        internal IdentifyTurn(Bucket bucket, TimeProvider time)
+        internal IdentifyTurn(Bucket bucket, TimeProvider time, IIdentifyLease? lease, int bucketId, string? token)
         {
             _bucket = bucket;
             _time = time;
+            _lease = lease;
+            _bucketId = bucketId;
+            _token = token;
         }
 
-        public void MarkSent() => _bucket.LastIdentify = _time.GetUtcNow();
-
-        public void Dispose()
+        public async Task MarkSentAsync()
         {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
+            _bucket.LastIdentify = _time.GetUtcNow();
+            _sent = true;
+            if (_lease is not null && _token is not null)
+            {
+                await _lease.MarkSentAsync(_bucketId, _token, Window + Margin);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) != 0)
+            {
+                return;
+            }
+
+            try
+            {
+                if (!_sent && _lease is not null && _token is not null)
+                {
+                    await _lease.ReleaseAsync(_bucketId, _token);
+                }
+            }
+            finally
             {
                 _bucket.Turn.Release();
             }

@@ -25,7 +25,16 @@ public static class ApiComposition
         if (hostsEndpoints)
         {
             services.TryAddSingleton(CreateEventLog);
+            services.TryAddSingleton(sp => new RedisEventStream(
+                sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(),
+                sp.GetRequiredService<EventLog>(),
+                sp.GetRequiredService<IOptions<StorageOptions>>().Value.RedisKeyPrefix,
+                sp.GetRequiredService<IOptions<ApiOptions>>().Value.Events.Capacity,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<RedisEventStream>>()));
+            services.TryAddSingleton<IEventLogSink>(sp => Scaling.SharedStateComposition.UsesRedis(sp) ? sp.GetRequiredService<RedisEventStream>() : sp.GetRequiredService<EventLog>());
             services.AddHostedService<EventLogRecorder>();
+            services.AddHostedService<RedisEventStreamFollower>();
             services.AddHostedService<TelemetryEventReader>();
             services.AddOpenApi(OpenApiDocumentName, options =>
             {
@@ -69,7 +78,9 @@ public static class ApiComposition
     {
         var options = services.GetRequiredService<IOptions<ApiOptions>>().Value.Events;
         var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
-        var path = !string.IsNullOrWhiteSpace(options.LogPath) ? options.LogPath
+        // With Redis the log is the cluster's stream; this process keeps a memory copy of it.
+        var path = Scaling.SharedStateComposition.UsesRedis(services) ? null
+            : !string.IsNullOrWhiteSpace(options.LogPath) ? options.LogPath
             : storage.Backend == StorageBackendKind.Memory ? null
             : Path.Combine(storage.DataDirectory, EventLogFileName);
         return new EventLog(options.Capacity, path, services.GetRequiredService<TimeProvider>());

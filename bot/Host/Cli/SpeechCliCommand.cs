@@ -26,11 +26,12 @@ public sealed class SpeechCliCommand : ICliCommand
     public string Summary => "Transcribe WAV recordings and show the request each one parses to against the current board";
 
     public string Usage => """
-        usage: bot speech transcribe FILE.wav [FILE.wav …] [--engine pocketsphinx] [--json]
+        usage: bot speech transcribe FILE.wav [FILE.wav …] [--engine pocketsphinx|http|whisper] [--json]
           Prints, per file, what the engine heard and the parsed request (kind, item, status, owner, due …) resolved
           against the board's items, linked people and registry workflows. Files are one speaker's conversation: "it" in
           a later file means the item an earlier file named. 16-bit PCM WAV, any rate or channel count. Read only.
-          --engine defaults to Speech:Engine.
+          --engine defaults to Speech:Engine; give the engine's settings too when the configuration selects another
+          (--Speech:Http:BaseUrl=… for http, --Speech:Whisper:ModelPath=ggml-base.en.bin for whisper).
         exit codes: 0 every file transcribed, 1 a file could not be read or recognised, 2 usage or configuration error
         """;
 

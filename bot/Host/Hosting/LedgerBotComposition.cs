@@ -77,6 +77,7 @@ public static class LedgerBotComposition
         services.AddChannelScoping(configuration);
         services.AddGitHubReadouts(configuration);
         services.AddAwsReadouts(configuration);
+        services.AddSharedClusterState();
         services.AddDiscordClient(configuration);
         services.AddLedgerSurface(configuration);
         services.AddLedgerBotEscalation(configuration);

@@ -190,7 +190,7 @@ public static class RegistryAdminEndpoints
         }
     }
 
-    private static IResult Heartbeat(string id, HttpRequest request, CapabilityRegistry registry, IOptions<RegistryOptions> options)
+    private static async Task<IResult> Heartbeat(string id, HttpRequest request, CapabilityRegistry registry, IOptions<RegistryOptions> options)
     {
         var settings = options.Value;
         var adminToken = settings.AdminApiEnabled ? settings.AdminToken : null;
@@ -204,7 +204,7 @@ public static class RegistryAdminEndpoints
             return failure;
         }
 
-        return registry.RecordHeartbeat(id) switch
+        return await registry.RecordHeartbeatAsync(id, request.HttpContext.RequestAborted) switch
         {
             HeartbeatOutcome.Accepted => Results.NoContent(),
             HeartbeatOutcome.UnknownTool => UnknownTool(id),

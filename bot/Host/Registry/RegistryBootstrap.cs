@@ -10,6 +10,9 @@ public static class RegistryBootstrap
     /// The store for <see cref="RegistryOptions.Store"/>: file, memory, or redis (one key, <see cref="RegistryOptions.RedisKey"/>,
     /// over the shared Redis connection, asked for only when the redis store is chosen).
     /// </summary>
+    /// <summary>True when the registry lives in Redis, shared by every process of a cluster.</summary>
+    public static bool IsRedis(RegistryOptions options) => options.Store == "redis";
+
     public static IRegistryStore CreateStore(RegistryOptions options, Func<IDatabaseAsync> redis) => options.Store switch
     {
         "memory" => new MemoryRegistryStore(),

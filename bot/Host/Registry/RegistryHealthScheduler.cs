@@ -42,6 +42,7 @@ public sealed partial class RegistryHealthScheduler : IHostedService, IAsyncDisp
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await RegistryBootstrap.InitializeAsync(_registry, _store, _options, cancellationToken);
+        await _registry.FollowSharedHealthAsync(cancellationToken);
         if (!_options.HealthChecksEnabled)
         {
             LogChecksDisabled();

@@ -16,6 +16,9 @@ public sealed class RegistryOptions
 
     public string RedisKey { get; set; } = RedisRegistryStore.DefaultKey;
 
+    /// <summary>With the redis store: prefix of the per-tool health hashes and of their change channel (<see cref="RedisToolHealthStore"/>).</summary>
+    public string HealthKeyPrefix { get; set; } = RedisToolHealthStore.DefaultKeyPrefix;
+
     /// <summary>File store location; relative paths resolve against the working directory (shared by host and CLI).</summary>
     public string StorePath { get; set; } = "data/registry/registry.json";
 
@@ -68,6 +71,11 @@ public sealed class RegistryOptionsValidator : IValidateOptions<RegistryOptions>
         if (options.Store == "redis" && string.IsNullOrWhiteSpace(options.RedisKey))
         {
             errors.Add("Registry:RedisKey is required when Registry:Store is 'redis' (env Registry__RedisKey).");
+        }
+
+        if (options.Store == "redis" && string.IsNullOrWhiteSpace(options.HealthKeyPrefix))
+        {
+            errors.Add("Registry:HealthKeyPrefix is required when Registry:Store is 'redis' (env Registry__HealthKeyPrefix).");
         }
 
         if (options.Store == "file" && string.IsNullOrWhiteSpace(options.StorePath))

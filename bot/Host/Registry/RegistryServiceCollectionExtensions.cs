@@ -38,7 +38,11 @@ public static class RegistryServiceCollectionExtensions
                 sp.GetRequiredService<IRegistryEventSink>(),
                 sp.GetRequiredService<TimeProvider>(),
                 new CapabilityRegistryOptions { AuditLedgerKey = options.AuditLedgerKey, Breaker = options.Breaker },
-                sp.GetRequiredService<ILogger<CapabilityRegistry>>());
+                sp.GetRequiredService<ILogger<CapabilityRegistry>>(),
+                // Processes sharing the registry store are one cluster: they share what their checks observe too.
+                RegistryBootstrap.IsRedis(options)
+                    ? new RedisToolHealthStore(sp.GetRequiredService<IConnectionMultiplexer>(), options.HealthKeyPrefix, sp.GetRequiredService<ILogger<RedisToolHealthStore>>())
+                    : null);
         });
         // Probes: no redirects (a redirect is not the expected status), no client-wide timeout (each probe has its own).
         // The checker keeps one client for its lifetime, so the handler's own pooled-connection lifetime is what

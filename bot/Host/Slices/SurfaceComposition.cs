@@ -25,6 +25,7 @@ public static class SurfaceComposition
         services.TryAddSingleton<SurfaceAuthority>();
         services.TryAddSingleton<OwnerDirectory>();
         services.TryAddSingleton<LedgerItemIndex>();
+        services.TryAddSingleton<LedgerPassSource>();
         services.TryAddSingleton<DiscordLedgerBot.Core.Sync.ILedgerLocalView>(sp => sp.GetRequiredService<LedgerItemIndex>());
         services.TryAddSingleton<CardStore>();
         services.TryAddSingleton<DigestLog>();

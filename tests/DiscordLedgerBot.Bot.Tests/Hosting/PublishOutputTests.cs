@@ -28,6 +28,12 @@ public sealed partial class PublishOutputTests(PublishedHost published) : IClass
         // Voice is composed (Voice:Enabled): its assembly ships; the emulator's voice server does not (it is in Emulators).
         Assert.Contains("DiscordLedgerBot.Voice.dll", files);
         Assert.DoesNotContain(files, f => f is "prometheus.yml" or "otel-collector.yaml");
+
+        // Speech:Engine=whisper: Whisper.net's native whisper.cpp runtime for the image's platform (it needs libgomp1, which the image installs).
+        Assert.All(
+            ["libwhisper.so", "libggml-whisper.so", "libggml-base-whisper.so", "libggml-cpu-whisper.so"],
+            native => Assert.True(File.Exists(Path.Combine(published.Output, "runtimes", "linux-x64", native)), $"runtimes/linux-x64/{native} is not in the publish output."));
+        Assert.Contains("libgomp1", File.ReadAllText(Path.Combine(SharedContracts.RepositoryRoot, "Dockerfile")), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -10,8 +10,10 @@ namespace DiscordLedgerBot.Api.Events;
 /// and a client resuming with Last-Event-ID after a restart still misses nothing the log kept. The file is rewritten
 /// to the newest <c>capacity</c> lines once it holds twice that many, so it stays bounded too.
 /// Readers never hold events of their own: they keep a cursor (the last id they sent) and read from the ring.
+/// With the Redis store the log of every process is memory-only and fed by <see cref="RedisEventStream"/> through
+/// <see cref="Import"/> with the cluster's ids, so a cursor from one process resumes on any other.
 /// </summary>
-public sealed class EventLog : IDisposable
+public sealed class EventLog : IEventLogSink, IDisposable
 {
     private readonly object _gate = new();
     private readonly StreamEvent?[] _ring;
@@ -54,7 +56,7 @@ public sealed class EventLog : IDisposable
         {
             lock (_gate)
             {
-                return _lastId - Math.Min(_count, _ring.Length) + 1;
+                return FirstIdLocked();
             }
         }
     }
@@ -68,23 +70,40 @@ public sealed class EventLog : IDisposable
         lock (_gate)
         {
             appended = new StreamEvent(_lastId + 1, type, _time.GetUtcNow(), data);
-            Store(appended);
-            if (_file is not null)
-            {
-                _file.WriteLine(Serialize(appended));
-                _file.Flush();
-                if (++_linesInFile >= 2 * _ring.Length)
-                {
-                    Compact();
-                }
-            }
-
-            signal = _appended;
-            _appended = NewSignal();
+            signal = AddLocked(appended);
         }
 
         signal.TrySetResult();
         return appended;
+    }
+
+    /// <summary>The single-process sink: the event is in this log (and its file) when this returns.</summary>
+    public Task AppendAsync(string type, JsonObject data, CancellationToken cancellationToken)
+    {
+        Append(type, data);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Adds an event that already has its id (the cluster's shared stream numbers them); false, changing nothing, when
+    /// the log already holds that id or a later one. Ids may skip (the shared stream was trimmed past a slow reader).
+    /// </summary>
+    public bool Import(StreamEvent entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        TaskCompletionSource signal;
+        lock (_gate)
+        {
+            if (entry.Id <= _lastId)
+            {
+                return false;
+            }
+
+            signal = AddLocked(entry);
+        }
+
+        signal.TrySetResult();
+        return true;
     }
 
     /// <summary>Up to <paramref name="max"/> events after <paramref name="afterId"/> (oldest first) and the id to continue after.</summary>
@@ -94,19 +113,20 @@ public sealed class EventLog : IDisposable
         var events = new List<StreamEvent>();
         lock (_gate)
         {
-            var first = _lastId - Math.Min(_count, _ring.Length) + 1;
+            var first = FirstIdLocked();
             var gap = afterId + 1 < first;
-            var id = Math.Max(afterId + 1, first);
-            for (; id <= _lastId && events.Count < max; id++)
+            var cursor = Math.Max(afterId, first - 1);
+            for (var position = FirstPositionAfter(afterId); position < _count && events.Count < max; position++)
             {
-                var entry = _ring[id % _ring.Length]!;
+                var entry = At(position);
+                cursor = entry.Id;
                 if (types is null || types.Contains(entry.Type))
                 {
                     events.Add(entry);
                 }
             }
 
-            return (events, id - 1, gap);
+            return (events, cursor, gap);
         }
     }
 
@@ -146,11 +166,56 @@ public sealed class EventLog : IDisposable
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private TaskCompletionSource AddLocked(StreamEvent entry)
+    {
+        Store(entry);
+        if (_file is not null)
+        {
+            _file.WriteLine(Serialize(entry));
+            _file.Flush();
+            if (++_linesInFile >= 2 * _ring.Length)
+            {
+                Compact();
+            }
+        }
+
+        var signal = _appended;
+        _appended = NewSignal();
+        return signal;
+    }
+
+    // The ring holds events by arrival position (ids ascend with it but need not be contiguous).
     private void Store(StreamEvent entry)
     {
-        _ring[entry.Id % _ring.Length] = entry;
+        _ring[_count % _ring.Length] = entry;
         _lastId = entry.Id;
         _count++;
+    }
+
+    private long OldestPosition => _count - Math.Min(_count, _ring.Length);
+
+    private StreamEvent At(long position) => _ring[position % _ring.Length]!;
+
+    private long FirstIdLocked() => _count == 0 ? _lastId + 1 : At(OldestPosition).Id;
+
+    /// <summary>The position of the oldest kept event whose id is above <paramref name="afterId"/> (binary search; ids ascend).</summary>
+    private long FirstPositionAfter(long afterId)
+    {
+        long low = OldestPosition, high = _count;
+        while (low < high)
+        {
+            var middle = low + ((high - low) / 2);
+            if (At(middle).Id <= afterId)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
     }
 
     private void Load(string path)
@@ -177,9 +242,9 @@ public sealed class EventLog : IDisposable
         var kept = 0;
         using (var writer = new StreamWriter(temporary, append: false, new UTF8Encoding(false)))
         {
-            for (var id = _lastId - Math.Min(_count, _ring.Length) + 1; id <= _lastId; id++)
+            for (var position = OldestPosition; position < _count; position++)
             {
-                writer.WriteLine(Serialize(_ring[id % _ring.Length]!));
+                writer.WriteLine(Serialize(At(position)));
                 kept++;
             }
         }

@@ -9,12 +9,13 @@ using DiscordLedgerBot.Core.Sync;
 namespace DiscordLedgerBot.Api.Events;
 
 /// <summary>
-/// Reads the process's event bus and appends what the stream carries to the <see cref="EventLog"/>: outbox records and
+/// Reads the process's event bus and appends what the stream carries to the event log (this process's
+/// <see cref="EventLog"/>, or with the Redis store the cluster's <see cref="RedisEventStream"/>): outbox records and
 /// outcomes as item.*, changes people made on monday as item.changed with origin monday, escalations fired and
 /// acknowledged, registry health and override changes. Its bus subscription is as large as the log, so a burst
 /// the log can hold is not dropped on the way in.
 /// </summary>
-public sealed class EventLogRecorder(IEventBus bus, EventLog log, Microsoft.Extensions.Options.IOptions<ApiOptions> options) : BackgroundService
+public sealed class EventLogRecorder(IEventBus bus, IEventLogSink log, Microsoft.Extensions.Options.IOptions<ApiOptions> options) : BackgroundService
 {
     private EventSubscription<object>? _subscription;
 
@@ -112,7 +113,7 @@ public sealed class EventLogRecorder(IEventBus bus, EventLog log, Microsoft.Exte
             {
                 if (ToStreamEvent(@event) is { } mapped)
                 {
-                    log.Append(mapped.Type, mapped.Data);
+                    await log.AppendAsync(mapped.Type, mapped.Data, stoppingToken);
                 }
             }
         }

@@ -5,18 +5,18 @@ using Quartz;
 namespace DiscordLedgerBot.Slices.Escalation;
 
 /// <summary>
-/// Every Escalation:Interval: one engine pass over the bot's current view of the ledger (the item index, kept fresh
-/// from confirmations and monday). Never two passes at once in one process; a second process is kept from doubling
-/// anything by the engine's keys and markers.
+/// Every Escalation:Interval: one engine pass over the ledger's active items (<see cref="LedgerPassSource"/>: the item
+/// index in one process, the board itself when processes are several). Never two passes at once in one process; a
+/// second process is kept from doubling anything by the engine's keys and markers.
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed partial class EscalationJob(EscalationEngine engine, LedgerItemIndex index, ILogger<EscalationJob> logger) : IJob
+public sealed partial class EscalationJob(EscalationEngine engine, LedgerPassSource items, ILogger<EscalationJob> logger) : IJob
 {
     public static readonly JobKey Key = new("escalation", "escalation");
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
-        var result = await engine.RunAsync(index.All, cancellationToken);
+        var result = await engine.RunAsync(await items.ActiveEntriesAsync(cancellationToken), cancellationToken);
         if (result.Fired + result.Reminded + result.Resolved + result.Archived + result.Failed > 0)
         {
             LogPass(logger, result.Items, result.Fired, result.Reminded, result.Resolved, result.Archived, result.Failed);

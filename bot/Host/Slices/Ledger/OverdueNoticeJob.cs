@@ -16,7 +16,7 @@ namespace DiscordLedgerBot.Slices.Ledger;
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed class OverdueNoticeJob(
-    LedgerItemIndex index,
+    LedgerPassSource items,
     CardStore cards,
     DigestLog digestLog,
     OwnerDirectory owners,
@@ -42,7 +42,10 @@ public sealed class OverdueNoticeJob(
     {
         var posted = 0;
         var dueByDigestChannel = new Dictionary<string, List<LedgerEntry>>(StringComparer.Ordinal);
-        foreach (var entry in index.All.Where(e => e.DueDate <= today.AddDays(DueSoonDays) && e.Status != LedgerStatus.Done && !string.IsNullOrEmpty(e.MondayItemId)))
+        var entries = await items.ActiveEntriesAsync(cancellationToken);
+        // Last wins, as in the index: a board holding one ledger key twice (a duplicated create) must not fail the pass.
+        var byKey = entries.GroupBy(e => e.Key.Value, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        foreach (var entry in entries.Where(e => e.DueDate <= today.AddDays(DueSoonDays) && e.Status != LedgerStatus.Done && !string.IsNullOrEmpty(e.MondayItemId)))
         {
             if (await cards.FindAsync(entry.Key.Value, cancellationToken) is not { } card)
             {
@@ -77,7 +80,7 @@ public sealed class OverdueNoticeJob(
                 continue;
             }
 
-            await PostAsync(channel, Digest(today, changes, due), cancellationToken);
+            await PostAsync(channel, Digest(today, changes, due, byKey), cancellationToken);
             await digestLog.DropAsync(channel, changes.Count, cancellationToken);
             posted++;
         }
@@ -85,12 +88,12 @@ public sealed class OverdueNoticeJob(
         return posted;
     }
 
-    private MessagePayload Digest(DateOnly today, IReadOnlyList<DigestChange> changes, IReadOnlyList<LedgerEntry> due)
+    private MessagePayload Digest(DateOnly today, IReadOnlyList<DigestChange> changes, IReadOnlyList<LedgerEntry> due, IReadOnlyDictionary<string, LedgerEntry> entries)
     {
         var changed = changes.GroupBy(c => c.LedgerKey, StringComparer.Ordinal)
             .Select(item => $"**{item.Last().Title}** — {string.Join("; ", item.Select(c => c.Change))}")
             .ToList();
-        var blocked = LatestPerItem(changes).Where(c => c.Status == LedgerStatus.Blocked && index.Find(KeyOf(c))?.Status == LedgerStatus.Blocked)
+        var blocked = LatestPerItem(changes).Where(c => c.Status == LedgerStatus.Blocked && entries.GetValueOrDefault(KeyOf(c).Value)?.Status == LedgerStatus.Blocked)
             .Select(c => $"**{c.Title}** — {c.Change}")
             .ToList();
         var done = LatestPerItem(changes).Where(c => c.Status == LedgerStatus.Done).Select(c => $"**{c.Title}**").ToList();

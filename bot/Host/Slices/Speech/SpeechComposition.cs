@@ -54,7 +54,10 @@ public static class SpeechComposition
             SpeechOptions.HttpEngine => options.Value.Http.Problems().FirstOrDefault() is { } problem
                 ? throw new SpeechRecognitionException(problem)
                 : ActivatorUtilities.CreateInstance<HttpSpeechRecognizer>(services),
-            var other => throw new SpeechRecognitionException($"Unknown speech engine '{other}': use {SpeechOptions.PocketSphinxEngine} or {SpeechOptions.HttpEngine}."),
+            SpeechOptions.WhisperEngine => options.Value.Whisper.Problems().FirstOrDefault() is { } problem
+                ? throw new SpeechRecognitionException(problem)
+                : ActivatorUtilities.CreateInstance<WhisperSpeechRecognizer>(services),
+            var other => throw new SpeechRecognitionException($"Unknown speech engine '{other}': use {SpeechOptions.PocketSphinxEngine}, {SpeechOptions.HttpEngine} or {SpeechOptions.WhisperEngine}."),
         };
     }
 
