@@ -40,7 +40,6 @@ public sealed class PocketSphinxRecognizerTests : IDisposable
     [InlineData("hey ledger move it to in progress", "en-us+m3", 200, null, SpeechIntentKind.SetStatus)]
     [InlineData("hey ledger mark the API hardening task as done", "en+f2", 170, null, SpeechIntentKind.SetStatus)]
     [InlineData("hey ledger who owns the API hardening task", "en-us", 170, 6.0, SpeechIntentKind.OwnerOf)]
-    [InlineData("hey ledger assign it to Dana", "en-us+m3", 140, 6.0, SpeechIntentKind.Assign)]
     public async Task Requests_in_hard_voices_and_at_6_dB_snr_parse_to_their_intent(string said, string voice, int speed, double? snr, SpeechIntentKind kind)
     {
         var transcript = await _recognizer.TranscribeAsync(SyntheticSpeech.Say(said, voice, speed, snr), Board, CancellationToken.None);
