@@ -28,7 +28,7 @@ public sealed class BenchCommand : ICliCommand
     public string Usage => """
         usage: bot bench ledger-burst [--writes N] [--budget POINTS] [--poll] [--storm RATIO] [--real-time] [--json]
                bot bench sync-poll [--items N] [--change-ratio R] [--polls N] [--json]
-               bot bench speech-accuracy [--engine pocketsphinx|whisper] [--model PATH] [--json]
+               bot bench speech-accuracy [--engine pocketsphinx|whisper] [--model PATH] [--detail] [--json]
                bot bench speech-latency [--writes N] [--voice] [--json]
           ledger-burst: starts a monday emulator on 127.0.0.1 with a POINTS/minute complexity budget (default 1000000),
           provisions a ledger board, sends N creates (default 1000) through the ledger facade in one batch call, and
@@ -41,7 +41,8 @@ public sealed class BenchCommand : ICliCommand
           speech-accuracy: 20 commands × 6 espeak-ng voices at 140/170/200 wpm, clean and with sox pink noise at 16 and
           6 dB SNR, through the embedded engine: WER, command accuracy, prompts raised by 12 out-of-grammar sentences,
           real-time factor (needs espeak-ng, sox, libpocketsphinx3, pocketsphinx-en-us). --engine whisper measures
-          Whisper.net on the ggml model --model names (required: no model ships with the bot).
+          Whisper.net on the ggml model --model names (required: no model ships with the bot). --detail lists every
+          miss and the misses by voice, speed and command.
           speech-latency: the composed sandbox bot; N spoken writes (default 40) handed whole to the utterance sink (as
           the voice receiver hands a cut utterance), or with --voice played by a member into the emulated voice channel
           in real time, timed from the end of the utterance (--voice: of the speech, so the receiver's cut is counted)
@@ -54,7 +55,7 @@ public sealed class BenchCommand : ICliCommand
     public async Task<int> RunAsync(CliContext context, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var options = CliArguments.Parse(args, ["writes", "budget", "storm", "items", "change-ratio", "polls", "engine", "model"], ["real-time", "json", "poll", "voice"]);
+        var options = CliArguments.Parse(args, ["writes", "budget", "storm", "items", "change-ratio", "polls", "engine", "model"], ["real-time", "json", "poll", "voice", "detail"]);
         if (options.Positionals is ["sync-poll"])
         {
             return await RunSyncPollAsync(context, options, cancellationToken);
@@ -62,7 +63,7 @@ public sealed class BenchCommand : ICliCommand
 
         if (options.Positionals is ["speech-accuracy"])
         {
-            return await SpeechBench.AccuracyAsync(context, options.Has("json"), options.Value("engine") ?? Core.Speech.SpeechOptions.PocketSphinxEngine, options.Value("model"), cancellationToken);
+            return await SpeechBench.AccuracyAsync(context, options.Has("json"), options.Has("detail"), options.Value("engine") ?? Core.Speech.SpeechOptions.PocketSphinxEngine, options.Value("model"), cancellationToken);
         }
 
         if (options.Positionals is ["speech-latency"])

@@ -68,8 +68,9 @@ internal static class SpeechBench
     /// <summary>What the whisper row needs: accuracy of a random-weight model would mean nothing, so no default model exists.</summary>
     public const string WhisperNeedsModel = "whisper: not measured here; give a real ggml whisper model: bench speech-accuracy --engine whisper --model PATH (e.g. ggml-base.en.bin from whisper.cpp's releases).";
 
-    public static async Task<int> AccuracyAsync(CliContext context, bool json, string engine, string? model, CancellationToken cancellationToken)
+    public static async Task<int> AccuracyAsync(CliContext context, bool json, bool detail, string engine, string? model, CancellationToken cancellationToken)
     {
+        var misses = new List<(string Condition, int Command, string Voice, int Speed, string Heard)>();
         var vocabulary = SpeechVocabulary.From(Titles, People, ["code-edit", "test-run", "git-flow"]);
         var parser = new IntentParser(vocabulary);
         var recognizer = Recognizer(engine, model);
@@ -90,7 +91,15 @@ internal static class SpeechBench
                     words += reference.Count;
                     errors += EditDistance(reference, SpokenText.Words(heard.Text));
                     total++;
-                    right += Same(parser.Parse(Commands[c], Today, "hey ledger"), parser.Parse(heard.Text, Today, "hey ledger")) ? 1 : 0;
+                    if (Same(parser.Parse(Commands[c], Today, "hey ledger"), parser.Parse(heard.Text, Today, "hey ledger")))
+                    {
+                        right++;
+                    }
+                    else
+                    {
+                        misses.Add((snr is null ? "clean" : $"{snr} dB", c, Voices[v], Speeds[(c + v) % Speeds.Length], heard.Text));
+                    }
+
                     audio += pcm.Length / (double)SpokenUtterance.SampleRate;
                     elapsed += heard.Elapsed.TotalSeconds;
                 }
@@ -104,6 +113,10 @@ internal static class SpeechBench
                 var heard = await recognizer.TranscribeAsync(synthesis.Say(sentence, Voices[i % Voices.Length], Speeds[i % Speeds.Length], snr), vocabulary, cancellationToken);
                 var parsed = parser.Parse(heard.Text, Today, "hey ledger");
                 prompts += parsed.WakeHeard && parsed.Intent is { IsWrite: true } ? 1 : 0;
+                if (detail)
+                {
+                    await context.Output.WriteLineAsync($"  out-of-grammar \"{sentence}\" → \"{heard.Text}\"{(parsed.WakeHeard && parsed.Intent is { IsWrite: true } ? " (prompt)" : string.Empty)}");
+                }
             }
 
             var condition = snr is null ? "clean" : $"pink noise {snr} dB SNR";
@@ -124,7 +137,36 @@ internal static class SpeechBench
             await context.Output.WriteLineAsync(WhisperNeedsModel);
         }
 
+        if (detail)
+        {
+            await PrintMissesAsync(context.Output, misses);
+        }
+
         return 0;
+    }
+
+    /// <summary>Every misrecognised command, then the misses by voice, speed and command: where the errors come from.</summary>
+    private static async Task PrintMissesAsync(TextWriter output, List<(string Condition, int Command, string Voice, int Speed, string Heard)> misses)
+    {
+        foreach (var miss in misses)
+        {
+            await output.WriteLineAsync($"  miss [{miss.Condition}] {miss.Voice}@{miss.Speed} \"{Commands[miss.Command]}\" → \"{miss.Heard}\"");
+        }
+
+        var conditions = new[] { "clean", "16 dB", "6 dB" };
+        async Task TableAsync<TKey>(string title, IEnumerable<TKey> keys, Func<(string Condition, int Command, string Voice, int Speed, string Heard), TKey> key, Func<TKey, int> perCondition, Func<TKey, string> label)
+        {
+            await output.WriteLineAsync($"misses by {title} (of {string.Join(" / ", conditions)}):");
+            foreach (var k in keys)
+            {
+                var counts = conditions.Select(condition => misses.Count(m => m.Condition == condition && EqualityComparer<TKey>.Default.Equals(key(m), k)));
+                await output.WriteLineAsync($"  {label(k),-75} {string.Join(" / ", counts.Select(n => $"{n}/{perCondition(k)}"))}");
+            }
+        }
+
+        await TableAsync("voice", Voices, m => m.Voice, _ => Commands.Length, v => v);
+        await TableAsync("speed", Speeds, m => m.Speed, s => Commands.Length * Voices.Length / Speeds.Length, s => $"{s} wpm");
+        await TableAsync("command", Enumerable.Range(0, Commands.Length), m => m.Command, _ => Voices.Length, c => Commands[c]);
     }
 
     private static ISpeechRecognizer Recognizer(string engine, string? model)
@@ -388,8 +430,9 @@ internal static class SpeechBench
                 return padded;
             }
 
+            // Repeatable noise (-R: sox's fixed seed) so two runs of the bench differ only by what was changed.
             var raw = Path.Combine(_directory, "noise.raw");
-            Run("sox", ["-n", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", raw, "synth", ((padded.Length / 16000.0) + 0.1).ToString("0.00", CultureInfo.InvariantCulture), "pinknoise"]);
+            Run("sox", ["-R", "-n", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", raw, "synth", ((padded.Length / 16000.0) + 0.1).ToString("0.00", CultureInfo.InvariantCulture), "pinknoise"]);
             var bytes = File.ReadAllBytes(raw);
             var noise = new short[bytes.Length / 2];
             Buffer.BlockCopy(bytes, 0, noise, 0, noise.Length * 2);
