@@ -28,8 +28,8 @@ public sealed class BenchCommand : ICliCommand
     public string Usage => """
         usage: bot bench ledger-burst [--writes N] [--budget POINTS] [--poll] [--storm RATIO] [--real-time] [--json]
                bot bench sync-poll [--items N] [--change-ratio R] [--polls N] [--json]
-               bot bench speech-accuracy [--engine pocketsphinx|whisper] [--model PATH] [--json]
-               bot bench speech-latency [--writes N] [--json]
+               bot bench speech-accuracy [--engine pocketsphinx|whisper] [--model PATH] [--detail] [--json]
+               bot bench speech-latency [--writes N] [--voice] [--json]
           ledger-burst: starts a monday emulator on 127.0.0.1 with a POINTS/minute complexity budget (default 1000000),
           provisions a ledger board, sends N creates (default 1000) through the ledger facade in one batch call, and
           reports items created, lost, duplicated, 429s, writes per HTTP request, the share of each budget window the
@@ -41,9 +41,12 @@ public sealed class BenchCommand : ICliCommand
           speech-accuracy: 20 commands × 6 espeak-ng voices at 140/170/200 wpm, clean and with sox pink noise at 16 and
           6 dB SNR, through the embedded engine: WER, command accuracy, prompts raised by 12 out-of-grammar sentences,
           real-time factor (needs espeak-ng, sox, libpocketsphinx3, pocketsphinx-en-us). --engine whisper measures
-          Whisper.net on the ggml model --model names (required: no model ships with the bot).
-          speech-latency: the composed sandbox bot; N spoken writes (default 40) into the utterance sink, timed from
-          the end of the utterance to the confirmation prompt in the emulated voice channel: p50, p95, max.
+          Whisper.net on the ggml model --model names (required: no model ships with the bot). --detail lists every
+          miss and the misses by voice, speed and command.
+          speech-latency: the composed sandbox bot; N spoken writes (default 40) handed whole to the utterance sink (as
+          the voice receiver hands a cut utterance), or with --voice played by a member into the emulated voice channel
+          in real time, timed from the end of the utterance (--voice: of the speech, so the receiver's cut is counted)
+          to the confirmation prompt in the channel: p50, p95, max, and every utterance that got no prompt and why.
           sync-poll: a board of N items (default 5000); before each of N polls (default 5) 60 virtual seconds pass and a
           share R (default 0.01) of the items is edited on monday; reports complexity points and requests per poll and
           the share of monday's 10,000,000-points minute budget one poll uses.
@@ -52,7 +55,7 @@ public sealed class BenchCommand : ICliCommand
     public async Task<int> RunAsync(CliContext context, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var options = CliArguments.Parse(args, ["writes", "budget", "storm", "items", "change-ratio", "polls", "engine", "model"], ["real-time", "json", "poll"]);
+        var options = CliArguments.Parse(args, ["writes", "budget", "storm", "items", "change-ratio", "polls", "engine", "model"], ["real-time", "json", "poll", "voice", "detail"]);
         if (options.Positionals is ["sync-poll"])
         {
             return await RunSyncPollAsync(context, options, cancellationToken);
@@ -60,12 +63,18 @@ public sealed class BenchCommand : ICliCommand
 
         if (options.Positionals is ["speech-accuracy"])
         {
-            return await SpeechBench.AccuracyAsync(context, options.Has("json"), options.Value("engine") ?? Core.Speech.SpeechOptions.PocketSphinxEngine, options.Value("model"), cancellationToken);
+            return await SpeechBench.AccuracyAsync(context, options.Has("json"), options.Has("detail"), options.Value("engine") ?? Core.Speech.SpeechOptions.PocketSphinxEngine, options.Value("model"), cancellationToken);
         }
 
         if (options.Positionals is ["speech-latency"])
         {
-            return await SpeechBench.LatencyAsync(context, options.Has("json"), options.Int("writes") ?? 40, cancellationToken);
+            var utterances = options.Int("writes") ?? 40;
+            if (utterances is < 1 or > 500)
+            {
+                throw new CliUsageException("--writes must be 1..500 spoken writes.");
+            }
+
+            return await SpeechBench.LatencyAsync(context, options.Has("json"), utterances, options.Has("voice"), cancellationToken);
         }
 
         if (options.Positionals is not ["ledger-burst"])

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using DiscordLedgerBot.Cli;
 using DiscordLedgerBot.Core.Ledger;
 using DiscordLedgerBot.Core.Speech;
@@ -8,6 +9,7 @@ using DiscordLedgerBot.Core.Speech.Audio;
 using DiscordLedgerBot.Core.Speech.Intents;
 using DiscordLedgerBot.Core.Speech.Recognition;
 using DiscordLedgerBot.Emulators.Discord;
+using DiscordLedgerBot.Emulators.Discord.Voice;
 using DiscordLedgerBot.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -23,6 +25,9 @@ internal static class SpeechBench
 {
     private static readonly string[] Voices = ["en-us", "en", "en-us+m3", "en+f2", "en-us+f4", "en+m7"];
     private static readonly int[] Speeds = [140, 170, 200];
+    // Latency is timed on the one espeak voice the engine hears reliably: with the other voices at 170/200 wpm it often
+    // misses the wake phrase (or hears a whole request as "yes"), leaving nothing to time; that is the accuracy bench's finding.
+    private static readonly int[] LatencySpeeds = [140, 160, 180];
     private static readonly DateOnly Today = new(2026, 11, 21);
 
     private static readonly string[] Titles = ["API hardening", "Renew the TLS certificate", "Quarterly budget review", "Customer onboarding flow", "Database migration", "Release notes", "Security audit", "Mobile login bug"];
@@ -63,8 +68,9 @@ internal static class SpeechBench
     /// <summary>What the whisper row needs: accuracy of a random-weight model would mean nothing, so no default model exists.</summary>
     public const string WhisperNeedsModel = "whisper: not measured here; give a real ggml whisper model: bench speech-accuracy --engine whisper --model PATH (e.g. ggml-base.en.bin from whisper.cpp's releases).";
 
-    public static async Task<int> AccuracyAsync(CliContext context, bool json, string engine, string? model, CancellationToken cancellationToken)
+    public static async Task<int> AccuracyAsync(CliContext context, bool json, bool detail, string engine, string? model, CancellationToken cancellationToken)
     {
+        var misses = new List<(string Condition, int Command, string Voice, int Speed, string Heard)>();
         var vocabulary = SpeechVocabulary.From(Titles, People, ["code-edit", "test-run", "git-flow"]);
         var parser = new IntentParser(vocabulary);
         var recognizer = Recognizer(engine, model);
@@ -85,7 +91,15 @@ internal static class SpeechBench
                     words += reference.Count;
                     errors += EditDistance(reference, SpokenText.Words(heard.Text));
                     total++;
-                    right += Same(parser.Parse(Commands[c], Today, "hey ledger"), parser.Parse(heard.Text, Today, "hey ledger")) ? 1 : 0;
+                    if (Same(parser.Parse(Commands[c], Today, "hey ledger"), parser.Parse(heard.Text, Today, "hey ledger")))
+                    {
+                        right++;
+                    }
+                    else
+                    {
+                        misses.Add((snr is null ? "clean" : $"{snr} dB", c, Voices[v], Speeds[(c + v) % Speeds.Length], heard.Text));
+                    }
+
                     audio += pcm.Length / (double)SpokenUtterance.SampleRate;
                     elapsed += heard.Elapsed.TotalSeconds;
                 }
@@ -99,6 +113,10 @@ internal static class SpeechBench
                 var heard = await recognizer.TranscribeAsync(synthesis.Say(sentence, Voices[i % Voices.Length], Speeds[i % Speeds.Length], snr), vocabulary, cancellationToken);
                 var parsed = parser.Parse(heard.Text, Today, "hey ledger");
                 prompts += parsed.WakeHeard && parsed.Intent is { IsWrite: true } ? 1 : 0;
+                if (detail)
+                {
+                    await context.Output.WriteLineAsync($"  out-of-grammar \"{sentence}\" → \"{heard.Text}\"{(parsed.WakeHeard && parsed.Intent is { IsWrite: true } ? " (prompt)" : string.Empty)}");
+                }
             }
 
             var condition = snr is null ? "clean" : $"pink noise {snr} dB SNR";
@@ -119,7 +137,36 @@ internal static class SpeechBench
             await context.Output.WriteLineAsync(WhisperNeedsModel);
         }
 
+        if (detail)
+        {
+            await PrintMissesAsync(context.Output, misses);
+        }
+
         return 0;
+    }
+
+    /// <summary>Every misrecognised command, then the misses by voice, speed and command: where the errors come from.</summary>
+    private static async Task PrintMissesAsync(TextWriter output, List<(string Condition, int Command, string Voice, int Speed, string Heard)> misses)
+    {
+        foreach (var miss in misses)
+        {
+            await output.WriteLineAsync($"  miss [{miss.Condition}] {miss.Voice}@{miss.Speed} \"{Commands[miss.Command]}\" → \"{miss.Heard}\"");
+        }
+
+        var conditions = new[] { "clean", "16 dB", "6 dB" };
+        async Task TableAsync<TKey>(string title, IEnumerable<TKey> keys, Func<(string Condition, int Command, string Voice, int Speed, string Heard), TKey> key, Func<TKey, int> perCondition, Func<TKey, string> label)
+        {
+            await output.WriteLineAsync($"misses by {title} (of {string.Join(" / ", conditions)}):");
+            foreach (var k in keys)
+            {
+                var counts = conditions.Select(condition => misses.Count(m => m.Condition == condition && EqualityComparer<TKey>.Default.Equals(key(m), k)));
+                await output.WriteLineAsync($"  {label(k),-75} {string.Join(" / ", counts.Select(n => $"{n}/{perCondition(k)}"))}");
+            }
+        }
+
+        await TableAsync("voice", Voices, m => m.Voice, _ => Commands.Length, v => v);
+        await TableAsync("speed", Speeds, m => m.Speed, s => Commands.Length * Voices.Length / Speeds.Length, s => $"{s} wpm");
+        await TableAsync("command", Enumerable.Range(0, Commands.Length), m => m.Command, _ => Voices.Length, c => Commands[c]);
     }
 
     private static ISpeechRecognizer Recognizer(string engine, string? model)
@@ -143,14 +190,21 @@ internal static class SpeechBench
         }
     }
 
-    /// <summary>The composed sandbox bot: utterances enter the sink; the clock stops when the prompt is in the emulated voice channel.</summary>
-    public static async Task<int> LatencyAsync(CliContext context, bool json, int count, CancellationToken cancellationToken)
+    /// <summary>
+    /// The composed sandbox bot, timed from the end of an utterance to its confirmation prompt being visible in the
+    /// emulated voice channel. <paramref name="viaVoice"/> false: each utterance is handed whole to the utterance sink, so
+    /// its end is the moment it is handed over (what the voice receiver does once it has cut an utterance). True: a
+    /// member plays it into the emulated voice channel in real time (Opus, DAVE, UDP) and the clock starts when the last
+    /// voiced 20 ms frame has gone out, so the receiver's cutting delay is counted. Every prompt is cancelled by its
+    /// speaker's click before the next utterance, as a person would answer it; every utterance's fate is printed.
+    /// </summary>
+    public static async Task<int> LatencyAsync(CliContext context, bool json, int count, bool viaVoice, CancellationToken cancellationToken)
     {
         using var synthesis = new Synthesis();
         var dataDirectory = Directory.CreateTempSubdirectory("dlb-speech-bench-").FullName;
         var sandbox = new SandboxHost(builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
         var port = FreePort();
-        var app = await BotHost.BuildAsync([$"--Sandbox:DataDirectory={dataDirectory}", $"--urls=http://127.0.0.1:{port}", "--Speech:PocketSphinx:MaxDecoders=2"], sandbox, cancellationToken);
+        var app = await BotHost.BuildAsync([$"--Sandbox:DataDirectory={dataDirectory}", $"--urls=http://127.0.0.1:{port}"], sandbox, cancellationToken);
         await app.StartAsync(cancellationToken);
         try
         {
@@ -168,45 +222,55 @@ internal static class SpeechBench
             var index = app.Services.GetRequiredService<Slices.Ledger.LedgerItemIndex>();
             await index.WarmAsync(cancellationToken);
             await context.Error.WriteLineAsync($"board: {index.Count} item(s)");
-            var sink = app.Services.GetRequiredService<IUtteranceSink>();
             var discord = sandbox.Environment.Discord;
             var channel = EmulatedGuild.Ids.Voice;
+            var speaker = EmulatedGuild.Ids.Member;
+            if (viaVoice)
+            {
+                await JoinVoiceAsync(app.Services, discord, cancellationToken);
+            }
+
+            var sink = app.Services.GetRequiredService<IUtteranceSink>();
             var latencies = new List<double>();
-            var misses = 0;
+            var fates = new List<(int Index, string Said, string Fate)>();
             for (var i = 0; i < count + 1; i++)
             {
-                var text = $"hey ledger move the {Titles[i % Titles.Length]} to in progress";
-                var pcm = synthesis.Say(text, Voices[i % Voices.Length], Speeds[i % Speeds.Length], null);
-                // Discord allows a bot 5 messages per 5 s in a channel: paced below that, the prompt never waits for the limit.
+                var said = $"hey ledger move the {Titles[i % Titles.Length].ToLowerInvariant()} to in progress";
+                var pcm = synthesis.Say(said, "en-us", LatencySpeeds[i % LatencySpeeds.Length], null);
+
+                // Discord allows a bot 5 messages per 5 s in a channel; one prompt a second stays under it, so no prompt
+                // waits for the REST rate limiter (the cancel clicks are interaction callbacks, outside that bucket).
                 await Task.Delay(TimeSpan.FromMilliseconds(1100), TimeProvider.System, cancellationToken);
                 var before = discord.MessagesIn(channel).Count;
-                var now = TimeProvider.System.GetUtcNow();
-                var started = Stopwatch.GetTimestamp();
-                await sink.AcceptAsync(new SpokenUtterance($"bench{i}", EmulatedGuild.Ids.Guild, channel, EmulatedGuild.Ids.Member, UtteranceOrigin.VoiceChannel, now, now, pcm), cancellationToken);
-                var answered = true;
-                while (discord.MessagesIn(channel).Count == before)
+                var ended = viaVoice
+                    ? await PlayAsync(discord, speaker, pcm)
+                    : await HandAsync(sink, $"bench{i}", channel, speaker, pcm, cancellationToken);
+                EmulatedMessage? reply = null;
+                while ((reply = discord.MessagesIn(channel).Skip(before).FirstOrDefault()) is null && Stopwatch.GetElapsedTime(ended) < TimeSpan.FromSeconds(10))
                 {
-                    if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(10))
-                    {
-                        // Misheard without the wake phrase: the gate dropped it, so there is no prompt to time.
-                        answered = false;
-                        misses++;
-                        break;
-                    }
-
                     await Task.Delay(TimeSpan.FromMilliseconds(2), TimeProvider.System, cancellationToken);
                 }
 
-                if (!answered)
+                var ms = Stopwatch.GetElapsedTime(ended).TotalMilliseconds;
+                var cancel = reply is null ? null : Buttons(reply.Message).FirstOrDefault(b => b.StartsWith(Slices.Speech.SpeechActions.No, StringComparison.Ordinal));
+                if (cancel is not null)
+                {
+                    await discord.InjectInteractionAsync(EmulatedInteractions.ComponentInteraction(cancel, channelId: channel, userId: speaker));
+                }
+
+                var fate = reply is null
+                    ? "no reply within 10 s: " + await HeardAsync(app.Services, pcm, cancellationToken)
+                    : cancel is null ? "answered without a prompt: " + Content(reply.Message) : string.Create(CultureInfo.InvariantCulture, $"prompt after {ms:0} ms");
+                fates.Add((i, said, fate));
+                if (cancel is null)
                 {
                     continue;
                 }
 
                 // The first utterance loads the dictionary and builds the grammar: reported apart, not in the percentiles.
-                var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 if (i == 0)
                 {
-                    await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"first utterance (cold: dictionary + grammar): {ms:0} ms"));
+                    await context.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"first utterance (cold: dictionary + grammar): {ms:0} ms"));
                 }
                 else
                 {
@@ -214,13 +278,30 @@ internal static class SpeechBench
                 }
             }
 
+            var measured = fates.Skip(1).ToList();
+            var prompted = latencies.Count;
+            var misheard = measured.Count(f => f.Fate.StartsWith("answered", StringComparison.Ordinal));
+            var silent = measured.Count(f => f.Fate.StartsWith("no reply", StringComparison.Ordinal));
             latencies.Sort();
-            double P(double q) => latencies[(int)Math.Clamp(Math.Ceiling(q * latencies.Count) - 1, 0, latencies.Count - 1)];
-            var report = new { utterances = latencies.Count, unanswered = misses, p50Milliseconds = P(0.5), p95Milliseconds = P(0.95), maxMilliseconds = latencies[^1], cores = Environment.ProcessorCount };
-            await context.Output.WriteLineAsync(json
-                ? JsonSerializer.Serialize(report, CliServices.Json)
-                : string.Create(CultureInfo.InvariantCulture, $"end of utterance → confirmation prompt, {latencies.Count} spoken writes ({misses} not taken as requests), {Environment.ProcessorCount} cores: p50 {P(0.5):0} ms  p95 {P(0.95):0} ms  max {latencies[^1]:0} ms"));
-            return 0;
+            // No prompt at all leaves nothing to time: the percentiles are then absent (JSON null), not NaN.
+            double? P(double q) => latencies.Count == 0 ? null : latencies[(int)Math.Clamp(Math.Ceiling(q * latencies.Count) - 1, 0, latencies.Count - 1)];
+            var path = viaVoice ? "voice channel (end of speech, receiver's cut counted)" : "utterance sink (end of utterance)";
+            if (json)
+            {
+                await context.Output.WriteLineAsync(JsonSerializer.Serialize(new { path, utterances = measured.Count, prompted, answeredWithoutPrompt = misheard, noReply = silent, p50Milliseconds = P(0.5), p95Milliseconds = P(0.95), maxMilliseconds = latencies.LastOrDefault(), cores = Environment.ProcessorCount, fates = measured.Select(f => new { f.Index, f.Said, f.Fate }) }, CliServices.Json));
+            }
+            else
+            {
+                foreach (var (i, said, fate) in measured.Where(f => !f.Fate.StartsWith("prompt", StringComparison.Ordinal)))
+                {
+                    await context.Output.WriteLineAsync($"  #{i} “{said}” → {fate}");
+                }
+
+                await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{path} → confirmation prompt, {Environment.ProcessorCount} cores: {measured.Count} spoken writes, {prompted} prompted, {misheard} answered without a prompt (misrecognised), {silent} without reply; p50 {P(0.5):0} ms  p95 {P(0.95):0} ms  max {latencies.LastOrDefault():0} ms"));
+            }
+
+            return prompted > 0 ? 0 : 1;
         }
         finally
         {
@@ -230,6 +311,79 @@ internal static class SpeechBench
             Directory.Delete(dataDirectory, recursive: true);
         }
     }
+
+    /// <summary>As the voice receiver hands over a cut utterance: whole, at its end. Returns the end's timestamp.</summary>
+    private static async Task<long> HandAsync(IUtteranceSink sink, string id, string channel, string speaker, short[] pcm, CancellationToken cancellationToken)
+    {
+        var now = TimeProvider.System.GetUtcNow();
+        var ended = Stopwatch.GetTimestamp();
+        await sink.AcceptAsync(new SpokenUtterance(id, EmulatedGuild.Ids.Guild, channel, speaker, UtteranceOrigin.VoiceChannel, now - TimeSpan.FromSeconds(pcm.Length / (double)SpokenUtterance.SampleRate), now, pcm), cancellationToken);
+        return ended;
+    }
+
+    /// <summary>The member says it in the voice channel, one 20 ms frame every 20 ms. Returns when the last voiced frame went out.</summary>
+    private static async Task<long> PlayAsync(DiscordEmulator discord, string speaker, short[] pcm)
+    {
+        var clip = VoiceClip.FromMono(pcm, SpokenUtterance.SampleRate);
+        var lastVoiced = Array.FindLastIndex(clip.Stereo48k, s => Math.Abs((int)s) > 64) / 2 / VoiceClip.FrameSamples;
+        long ended = 0;
+        await discord.Voice.PlayAsync(ulong.Parse(EmulatedGuild.Ids.Voice, CultureInfo.InvariantCulture), ulong.Parse(speaker, CultureInfo.InvariantCulture), clip, new VoicePlayOptions
+        {
+            Pacing = TimeSpan.FromMilliseconds(20),
+            BeforeFrame = frame =>
+            {
+                if (frame == lastVoiced + 1)
+                {
+                    ended = Stopwatch.GetTimestamp();
+                }
+
+                return Task.CompletedTask;
+            },
+        });
+        return ended;
+    }
+
+    /// <summary>The member and a colleague are in the voice channel; the member asks the bot in with /voice join.</summary>
+    private static async Task JoinVoiceAsync(IServiceProvider services, DiscordEmulator discord, CancellationToken cancellationToken)
+    {
+        var guild = ulong.Parse(EmulatedGuild.Ids.Guild, CultureInfo.InvariantCulture);
+        var channel = ulong.Parse(EmulatedGuild.Ids.Voice, CultureInfo.InvariantCulture);
+        var member = ulong.Parse(EmulatedGuild.Ids.Member, CultureInfo.InvariantCulture);
+        await discord.Voice.AddMemberAsync(channel, member);
+        await discord.Voice.AddMemberAsync(channel, ulong.Parse(EmulatedGuild.Ids.Moderator, CultureInfo.InvariantCulture));
+        var directory = services.GetRequiredService<Slices.Voice.VoiceGuildDirectory>();
+        var started = Stopwatch.GetTimestamp();
+        while (directory.VoiceChannelOf(guild, member) != channel)
+        {
+            if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(30))
+            {
+                throw new InvalidOperationException("The bot never saw the member join the voice channel.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System, cancellationToken);
+        }
+
+        var join = EmulatedInteractions.SlashCommand("voice", userId: EmulatedGuild.Ids.Member);
+        join["data"]!["options"] = new JsonArray(new JsonObject { ["name"] = "join", ["type"] = 1, ["options"] = new JsonArray() });
+        await discord.InjectInteractionAsync(join);
+        var bot = ulong.Parse(discord.Options.BotUserId, CultureInfo.InvariantCulture);
+        await discord.Voice.Call(channel).Transitions.WaitForAsync(t => t.Members.Contains(bot), TimeSpan.FromSeconds(30), cancellationToken);
+    }
+
+    /// <summary>
+    /// Off the clock: what the engine makes of an utterance that got no reply (a wake phrase it did not hear?). For
+    /// --voice this is the clean clip, not the audio the receiver cut, so it can differ from what the bot heard.
+    /// </summary>
+    private static async Task<string> HeardAsync(IServiceProvider services, short[] pcm, CancellationToken cancellationToken)
+    {
+        var heard = await services.GetRequiredService<ISpeechRecognizer>().TranscribeAsync(pcm, services.GetRequiredService<Slices.Speech.SpeechVocabularySource>().Current(), cancellationToken);
+        return $"heard “{heard.Text}”";
+    }
+
+    private static string Content(JsonObject message) => message["content"]?.GetValue<string>() ?? string.Empty;
+
+    private static IEnumerable<string> Buttons(JsonObject message) =>
+        message["components"] is JsonArray rows ? rows.OfType<JsonObject>().SelectMany(r => r["components"]!.AsArray().OfType<JsonObject>()).Select(b => b["custom_id"]!.GetValue<string>()) : [];
 
     private static bool Same(ParsedUtterance expected, ParsedUtterance heard) =>
         expected.Intent is { } e && heard.Intent is { } h && e.Kind == h.Kind && e.Item == h.Item && e.Status == h.Status && e.Person == h.Person && e.Due == h.Due && e.Workflow == h.Workflow;
@@ -276,8 +430,9 @@ internal static class SpeechBench
                 return padded;
             }
 
+            // Repeatable noise (-R: sox's fixed seed) so two runs of the bench differ only by what was changed.
             var raw = Path.Combine(_directory, "noise.raw");
-            Run("sox", ["-n", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", raw, "synth", ((padded.Length / 16000.0) + 0.1).ToString("0.00", CultureInfo.InvariantCulture), "pinknoise"]);
+            Run("sox", ["-R", "-n", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", raw, "synth", ((padded.Length / 16000.0) + 0.1).ToString("0.00", CultureInfo.InvariantCulture), "pinknoise"]);
             var bytes = File.ReadAllBytes(raw);
             var noise = new short[bytes.Length / 2];
             Buffer.BlockCopy(bytes, 0, noise, 0, noise.Length * 2);

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Options;
 namespace DiscordLedgerBot.Core.Outbox;
 
 /// <summary>What one flush did with the records it claimed.</summary>
-public sealed record OutboxFlushReport(int Claimed, int Sent, int Confirmed, int Reconciled, int Retrying, int DeadLettered)
+/// <param name="LeasesLost">Claimed records not sent because another flusher claimed them again meanwhile.</param>
+public sealed record OutboxFlushReport(int Claimed, int Sent, int Confirmed, int Reconciled, int Retrying, int DeadLettered, int LeasesLost = 0)
 {
     public static OutboxFlushReport Nothing { get; } = new(0, 0, 0, 0, 0, 0);
 }
@@ -72,6 +73,7 @@ public sealed partial class OutboxFlusher
             links: [.. claimed.Select(r => OutboxCommandCodec.OriginOf(r.PayloadJson)).OfType<ActivityContext>().Distinct().Select(origin => new ActivityLink(origin))]);
         activity?.SetTag("outbox.claimed", claimed.Count);
         var tally = new Tally { Claimed = claimed.Count };
+        await using var leases = new OutboxLeaseKeeper(_store, claimed, _options, _time, _logger);
         var decoded = new List<DecodedRecord>(claimed.Count);
         foreach (var record in claimed)
         {
@@ -81,28 +83,27 @@ public sealed partial class OutboxFlusher
             }
             catch (OutboxPayloadException unreadable)
             {
-                await FailAsync(record, $"Unreadable payload: {unreadable.Message}", retryAt: null, tally, cancellationToken).ConfigureAwait(false);
+                await FailAsync(record, $"Unreadable payload: {unreadable.Message}", retryAt: null, tally, leases, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        var toSend = await SettleAlreadyAppliedAsync(decoded, tally, cancellationToken).ConfigureAwait(false);
+        var toSend = await SettleAlreadyAppliedAsync(decoded, tally, leases, cancellationToken).ConfigureAwait(false);
         if (toSend.Count > 0)
         {
-            tally.Sent = toSend.Count;
-            var results = await SendAsync(toSend, cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < toSend.Count; i++)
+            foreach (var (sent, result) in await SendAsync(toSend, tally, leases, cancellationToken).ConfigureAwait(false))
             {
-                await RecordResultAsync(toSend[i].Record, results[i], tally, cancellationToken).ConfigureAwait(false);
+                await RecordResultAsync(sent.Record, result, tally, leases, cancellationToken).ConfigureAwait(false);
             }
         }
 
+        tally.LeasesLost = leases.Lost;
         var report = tally.ToReport();
         activity?.SetTag("outbox.sent", report.Sent);
         activity?.SetTag("outbox.confirmed", report.Confirmed);
         activity?.SetTag("outbox.retrying", report.Retrying);
         activity?.SetTag("outbox.dead_lettered", report.DeadLettered);
         activity?.SetTag("outbox.commands", string.Join(",", claimed.Select(r => r.IdempotencyKey)));
-        LogFlushed(_logger, report.Claimed, report.Sent, report.Confirmed, report.Reconciled, report.Retrying, report.DeadLettered);
+        LogFlushed(_logger, report.Claimed, report.Sent, report.Confirmed, report.Reconciled, report.Retrying, report.DeadLettered, report.LeasesLost);
         return report;
     }
 
@@ -111,7 +112,7 @@ public sealed partial class OutboxFlusher
     /// such creates are looked up by ledger key and confirmed when found. If monday cannot be asked, they wait for the
     /// next attempt rather than risk a duplicate. Returns what still has to be sent.
     /// </summary>
-    private async Task<List<DecodedRecord>> SettleAlreadyAppliedAsync(List<DecodedRecord> decoded, Tally tally, CancellationToken cancellationToken)
+    private async Task<List<DecodedRecord>> SettleAlreadyAppliedAsync(List<DecodedRecord> decoded, Tally tally, OutboxLeaseKeeper leases, CancellationToken cancellationToken)
     {
         var suspects = decoded.Where(d => d.Record.Attempts > 1 && d.Command is CreateLedgerEntry).ToList();
         if (suspects.Count == 0)
@@ -130,10 +131,15 @@ public sealed partial class OutboxFlusher
             foreach (var suspect in suspects)
             {
                 var reason = $"Could not check monday for an earlier attempt before re-sending: {lookupFailure.Message}";
-                await FailAsync(suspect.Record, reason, _retry.NextAttempt(suspect.Record.Attempts, null, now), tally, cancellationToken).ConfigureAwait(false);
+                await FailAsync(suspect.Record, reason, _retry.NextAttempt(suspect.Record.Attempts, null, now), tally, leases, cancellationToken).ConfigureAwait(false);
             }
 
             return decoded.Except(suspects).ToList();
+        }
+
+        foreach (var suspect in suspects.Where(s => applied.ContainsKey(s.Record.IdempotencyKey)))
+        {
+            leases.Release(suspect.Record);
         }
 
         foreach (var suspect in suspects)
@@ -153,25 +159,25 @@ public sealed partial class OutboxFlusher
     /// in a request of its own. A one-command request carries that command's own Idempotency-Key (ledger key, origin
     /// key, operation), identical on every re-send, so monday replays it instead of adding a second update or subitem
     /// after an unanswered attempt; a batch's key changes with its composition and could not protect them.
+    /// Every request goes out only for records whose lease this flusher still holds (renewed just before).
     /// </summary>
-    private async Task<IReadOnlyList<LedgerResult>> SendAsync(List<DecodedRecord> toSend, CancellationToken cancellationToken)
+    private async Task<List<(DecodedRecord Sent, LedgerResult Result)>> SendAsync(List<DecodedRecord> toSend, Tally tally, OutboxLeaseKeeper leases, CancellationToken cancellationToken)
     {
-        var results = new LedgerResult[toSend.Count];
-        var batched = Enumerable.Range(0, toSend.Count).Where(i => !MustTravelAlone(toSend[i].Command)).ToList();
+        var results = new List<(DecodedRecord, LedgerResult)>(toSend.Count);
+        var batched = await leases.KeepHeldAsync(toSend.Where(d => !MustTravelAlone(d.Command)).ToList(), d => d.Record, cancellationToken).ConfigureAwait(false);
         if (batched.Count > 0)
         {
-            var batchResults = await ExecuteAsync([.. batched.Select(i => toSend[i].Command)], cancellationToken).ConfigureAwait(false);
-            for (var j = 0; j < batched.Count; j++)
-            {
-                results[batched[j]] = batchResults[j];
-            }
+            tally.Sent += batched.Count;
+            var batchResults = await ExecuteAsync([.. batched.Select(d => d.Command)], cancellationToken).ConfigureAwait(false);
+            results.AddRange(batched.Zip(batchResults));
         }
 
-        for (var i = 0; i < toSend.Count; i++)
+        foreach (var alone in toSend.Where(d => MustTravelAlone(d.Command)))
         {
-            if (MustTravelAlone(toSend[i].Command))
+            if ((await leases.KeepHeldAsync([alone], d => d.Record, cancellationToken).ConfigureAwait(false)).Count == 1)
             {
-                results[i] = (await ExecuteAsync([toSend[i].Command], cancellationToken).ConfigureAwait(false))[0];
+                tally.Sent++;
+                results.Add((alone, (await ExecuteAsync([alone.Command], cancellationToken).ConfigureAwait(false))[0]));
             }
         }
 
@@ -202,8 +208,9 @@ public sealed partial class OutboxFlusher
         return results;
     }
 
-    private async Task RecordResultAsync(OutboxRecord record, LedgerResult result, Tally tally, CancellationToken cancellationToken)
+    private async Task RecordResultAsync(OutboxRecord record, LedgerResult result, Tally tally, OutboxLeaseKeeper leases, CancellationToken cancellationToken)
     {
+        leases.Release(record);
         switch (result)
         {
             case LedgerApplied applied:
@@ -214,20 +221,21 @@ public sealed partial class OutboxFlusher
 
                 break;
             case LedgerRejected rejected:
-                await FailAsync(record, $"Rejected ({rejected.Kind}): {rejected.Reason}", retryAt: null, tally, cancellationToken).ConfigureAwait(false);
+                await FailAsync(record, $"Rejected ({rejected.Kind}): {rejected.Reason}", retryAt: null, tally, leases, cancellationToken).ConfigureAwait(false);
                 break;
             case LedgerRetryable retryable:
                 var retryAt = _retry.NextAttempt(record.Attempts, retryable.RetryAfter, _time.GetUtcNow());
                 var reason = retryAt is null ? $"Gave up after {record.Attempts} attempts: {retryable.Reason}" : retryable.Reason;
-                await FailAsync(record, reason, retryAt, tally, cancellationToken).ConfigureAwait(false);
+                await FailAsync(record, reason, retryAt, tally, leases, cancellationToken).ConfigureAwait(false);
                 break;
             default:
                 throw new InvalidOperationException($"Unknown ledger result {result.GetType().Name}.");
         }
     }
 
-    private async Task FailAsync(OutboxRecord record, string reason, DateTimeOffset? retryAt, Tally tally, CancellationToken cancellationToken)
+    private async Task FailAsync(OutboxRecord record, string reason, DateTimeOffset? retryAt, Tally tally, OutboxLeaseKeeper leases, CancellationToken cancellationToken)
     {
+        leases.Release(record);
         if (await _outcomes.FailAsync(record, reason, retryAt, cancellationToken).ConfigureAwait(false))
         {
             if (retryAt is null)
@@ -241,8 +249,8 @@ public sealed partial class OutboxFlusher
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Flushed: claimed {Claimed}, sent {Sent}, confirmed {Confirmed}, reconciled {Reconciled}, retrying {Retrying}, dead-lettered {DeadLettered}")]
-    private static partial void LogFlushed(ILogger logger, int claimed, int sent, int confirmed, int reconciled, int retrying, int deadLettered);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Flushed: claimed {Claimed}, sent {Sent}, confirmed {Confirmed}, reconciled {Reconciled}, retrying {Retrying}, dead-lettered {DeadLettered}, leases lost {LeasesLost}")]
+    private static partial void LogFlushed(ILogger logger, int claimed, int sent, int confirmed, int reconciled, int retrying, int deadLettered, int leasesLost);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The ledger threw for a batch of {Count} commands; they will be retried")]
     private static partial void LogBatchThrew(ILogger logger, int count, Exception exception);
@@ -261,6 +269,8 @@ public sealed partial class OutboxFlusher
 
         public int DeadLettered { get; set; }
 
-        public OutboxFlushReport ToReport() => new(Claimed, Sent, Confirmed, Reconciled, Retrying, DeadLettered);
+        public int LeasesLost { get; set; }
+
+        public OutboxFlushReport ToReport() => new(Claimed, Sent, Confirmed, Reconciled, Retrying, DeadLettered, LeasesLost);
     }
 }

@@ -19,6 +19,13 @@ public sealed class OutboxOptions
     /// </summary>
     public TimeSpan ClaimDuration { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Renew the leases of a batch every third of <see cref="ClaimDuration"/> while it is being sent, and check them
+    /// before each send. On by default: with several processes on one store it is what keeps a slow batch from being
+    /// claimed and sent a second time. Off only to measure what it prevents (docs/operations/scaling.md).
+    /// </summary>
+    public bool RenewLeases { get; set; } = true;
+
     /// <summary>How often lapsed claims are re-checked against monday (also done once at start).</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(1);
 

@@ -92,10 +92,11 @@ public sealed class PocketSphinxOptions
     public string Dictionary { get; set; } = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict";
 
     /// <summary>
-    /// pocketsphinx's word insertion probability (<c>-wip</c>). Far below the library's 0.65 default: a request's free
-    /// words (a new title, a reason) are a loop over the word list, and a high value splits one long word into several short ones.
+    /// pocketsphinx's word insertion probability (<c>-wip</c>). Below the library's 0.65 default, which split one long
+    /// free word into several short ones; but not far below: at 1e-4 whole requests collapsed into "yes" or "stop" with
+    /// the rest of the audio taken as silence (bench speech-accuracy: 75% → 91% clean with 0.05 and the grammar weights).
     /// </summary>
-    public double WordInsertionProbability { get; set; } = 1e-4;
+    public double WordInsertionProbability { get; set; } = 5e-2;
 
     /// <summary>Decoders kept for concurrent utterances (one per stream; each holds the dictionary, ~30 MiB).</summary>
     public int MaxDecoders { get; set; } = 2;

@@ -54,6 +54,10 @@ public sealed partial class FailoverStorage : IStorageBackend, IStorageStatus
     public Task<IReadOnlyList<OutboxRecord>> ClaimBatchAsync(int maxRecords, TimeSpan claimDuration, CancellationToken cancellationToken = default) =>
         RouteAsync(store => store.ClaimBatchAsync(maxRecords, claimDuration, cancellationToken), FileFallback.Default, cancellationToken, () => (IReadOnlyList<OutboxRecord>)[]);
 
+    // Claims only come from Redis (a degraded store claims nothing), so only Redis holds leases to renew.
+    public Task<IReadOnlyList<OutboxRecord>> RenewClaimsAsync(IReadOnlyList<OutboxClaim> claims, TimeSpan claimDuration, CancellationToken cancellationToken = default) =>
+        RouteAsync(store => store.RenewClaimsAsync(claims, claimDuration, cancellationToken), FileFallback.Refuse, cancellationToken);
+
     public Task<OutboxRecord> MarkConfirmedAsync(string idempotencyKey, string mondayItemId, int? claimVersion = null, CancellationToken cancellationToken = default) =>
         RouteAsync(store => store.MarkConfirmedAsync(idempotencyKey, mondayItemId, claimVersion, cancellationToken), FileFallback.Refuse, cancellationToken);
 

@@ -77,6 +77,23 @@ internal sealed class OutboxBook
         return (claimed, StorageChangeSet.ForRecords(claimed));
     }
 
+    public (IReadOnlyList<OutboxRecord> Renewed, StorageChangeSet? Changes) Renew(IReadOnlyList<OutboxClaim> claims, TimeSpan claimDuration, DateTimeOffset now)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(claimDuration, TimeSpan.Zero);
+        var renewed = new List<OutboxRecord>(claims.Count);
+        foreach (var claim in claims)
+        {
+            if (_records.TryGetValue(claim.IdempotencyKey, out var current) && current.State == OutboxState.Sent && current.Version == claim.Version)
+            {
+                var updated = current with { NextAttemptAt = now + claimDuration, UpdatedAt = now };
+                _records[updated.IdempotencyKey] = updated;
+                renewed.Add(updated);
+            }
+        }
+
+        return renewed.Count == 0 ? ([], null) : (renewed, StorageChangeSet.ForRecords(renewed));
+    }
+
     public (OutboxRecord Record, StorageChangeSet? Changes) MarkConfirmed(string idempotencyKey, string mondayItemId, int? claimVersion, DateTimeOffset now)
     {
         var current = Find(idempotencyKey);

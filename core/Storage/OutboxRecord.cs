@@ -50,7 +50,10 @@ public sealed record OutboxRecord
     /// <summary>Append order within the store that holds the record.</summary>
     public long Sequence { get; init; }
 
-    /// <summary>Bumped on every change.</summary>
+    /// <summary>
+    /// Bumped on every change except a lease renewal (which extends the claim it belongs to): a claim's version is the
+    /// fence its outcome and renewals carry.
+    /// </summary>
     public int Version { get; init; }
 
     /// <summary>Confirmed, or failed with no retry: it no longer holds up its partition.</summary>
@@ -98,6 +101,27 @@ public sealed record OutboxAppend
         }
 
         return value;
+    }
+}
+
+/// <summary>A lease a flusher holds: the record and the <see cref="OutboxRecord.Version"/> its claim handed out.</summary>
+public sealed record OutboxClaim
+{
+    public OutboxClaim(string idempotencyKey, int version)
+    {
+        IdempotencyKey = OutboxAppend.ValidateKey(idempotencyKey, nameof(idempotencyKey), OutboxAppend.MaxKeyLength);
+        ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
+        Version = version;
+    }
+
+    public string IdempotencyKey { get; }
+
+    public int Version { get; }
+
+    public static OutboxClaim Of(OutboxRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return new(record.IdempotencyKey, record.Version);
     }
 }
 

@@ -98,6 +98,24 @@ internal static class RedisOutboxScripts
         return out
         """);
 
+    // ARGV: prefix, nowMs, claimMs, then (key, claim version) pairs → the renewed records. A renewal keeps the version: the
+    // claim is the same. The record is its partition's head (only heads are claimed), so the partition's ready time moves too.
+    public static readonly RedisScript Renew = new(Prelude + """
+        local lease_end = tonumber(ARGV[2]) + tonumber(ARGV[3])
+        local out = {}
+        for i = 4, #ARGV, 2 do
+          local key = ARGV[i]
+          local r = rk(key)
+          local h = redis.call('HMGET', r, 'state', 'version', 'partitionKey')
+          if h[1] == 'Sent' and h[2] == ARGV[i + 1] then
+            redis.call('HSET', r, 'nextAttemptAt', lease_end, 'updatedAt', ARGV[2])
+            redis.call('ZADD', READY, lease_end, h[3])
+            out[#out + 1] = redis.call('HGETALL', r)
+          end
+        end
+        return out
+        """);
+
     // ARGV: prefix, key, itemId, nowMs, claim version or '' → {1 changed | 0 already | -1 missing | -2 conflict, record}
     public static readonly RedisScript Confirm = new(Prelude + """
         local key = ARGV[2]

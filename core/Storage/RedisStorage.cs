@@ -49,6 +49,20 @@ public sealed class RedisStorage : IStorageBackend
         return [.. ((RedisResult[])reply!).Select(ToRecord)];
     }
 
+    public async Task<IReadOnlyList<OutboxRecord>> RenewClaimsAsync(IReadOnlyList<OutboxClaim> claims, TimeSpan claimDuration, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(claimDuration, TimeSpan.Zero);
+        if (claims.Count == 0)
+        {
+            return [];
+        }
+
+        RedisValue[] args = [_prefix, NowMs(), (long)Math.Ceiling(claimDuration.TotalMilliseconds), .. claims.SelectMany(c => new RedisValue[] { c.IdempotencyKey, c.Version })];
+        var reply = await RedisOutboxScripts.Renew.RunAsync(_redis, args, cancellationToken).ConfigureAwait(false);
+        return [.. ((RedisResult[])reply!).Select(ToRecord)];
+    }
+
     public async Task<OutboxRecord> MarkConfirmedAsync(string idempotencyKey, string mondayItemId, int? claimVersion = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(idempotencyKey);

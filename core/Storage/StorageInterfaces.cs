@@ -31,6 +31,14 @@ public interface IOutboxStore
     /// </summary>
     Task<OutboxRecord> MarkFailedAsync(string idempotencyKey, string reason, DateTimeOffset? retryAt, int? claimVersion = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Extends the leases a flusher still holds: each record that is still Sent under the claim's
+    /// <see cref="OutboxClaim.Version"/> is held until now + <paramref name="claimDuration"/> (its version stays, the claim
+    /// is the same). A record claimed again or settled since is left as it is and missing from the answer: its
+    /// lease moved, and the flusher must not send it. Returns the renewed records.
+    /// </summary>
+    Task<IReadOnlyList<OutboxRecord>> RenewClaimsAsync(IReadOnlyList<OutboxClaim> claims, TimeSpan claimDuration, CancellationToken cancellationToken = default);
+
     Task<OutboxRecord?> GetAsync(string idempotencyKey, CancellationToken cancellationToken = default);
 
     /// <summary>Records in a state, oldest first.</summary>

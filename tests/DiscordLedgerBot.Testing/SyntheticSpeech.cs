@@ -35,12 +35,15 @@ public static class SyntheticSpeech
         return path;
     }
 
-    /// <summary>Adds sox pink noise scaled so speech power over noise power is <paramref name="snrDb"/>.</summary>
+    /// <summary>
+    /// Adds sox pink noise scaled so speech power over noise power is <paramref name="snrDb"/>. The noise is sox's
+    /// repeatable (-R, fixed seed) noise, so a test that decodes noisy speech hears the same audio on every run.
+    /// </summary>
     public static short[] MixNoise(short[] speech, double snrDb)
     {
         var raw = Path.Combine(Directory, Guid.NewGuid().ToString("n") + ".raw");
         var seconds = (speech.Length / 16000.0) + 0.1;
-        Run("sox", ["-n", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", raw, "synth", seconds.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture), "pinknoise", "vol", "0.3"]);
+        Run("sox", ["-R", "-n", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", raw, "synth", seconds.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture), "pinknoise", "vol", "0.3"]);
         var bytes = File.ReadAllBytes(raw);
         File.Delete(raw);
         var noise = new short[bytes.Length / 2];

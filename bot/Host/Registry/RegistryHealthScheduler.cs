@@ -57,7 +57,11 @@ public sealed partial class RegistryHealthScheduler : IHostedService, IAsyncDisp
             .StartNow()
             .WithSchedule(SimpleScheduleBuilder.Create().WithInterval(TimeSpan.FromSeconds(_options.SweepIntervalSeconds)).RepeatForever())
             .Build();
-        await _scheduler.ScheduleJob(sweep, sweepTrigger, ScheduleJobOptions.Replacing, cancellationToken);
+        if (!await KeepsStoredTriggerAsync(sweepTrigger.Key, TimeSpan.FromSeconds(_options.SweepIntervalSeconds), cancellationToken))
+        {
+            await _scheduler.ScheduleJob(sweep, sweepTrigger, ScheduleJobOptions.Replacing, cancellationToken);
+        }
+
         _registry.ToolsChanged += OnToolsChanged;
         await PlanAsync(cancellationToken);
     }
@@ -101,6 +105,12 @@ public sealed partial class RegistryHealthScheduler : IHostedService, IAsyncDisp
                     continue;
                 }
 
+                if (await KeepsStoredTriggerAsync(new TriggerKey(JobName(toolId), JobGroup), interval, cancellationToken))
+                {
+                    _scheduled[toolId] = interval;
+                    continue;
+                }
+
                 var job = JobBuilder.Create<RegistryHealthJob>()
                     .WithIdentity(JobName(toolId), JobGroup)
                     .UsingJobData(RegistryHealthJob.ToolIdKey, toolId)
@@ -123,6 +133,14 @@ public sealed partial class RegistryHealthScheduler : IHostedService, IAsyncDisp
             _planLock.Release();
         }
     }
+
+    /// <summary>
+    /// A clustered store already holds the triggers another bot planned. Replacing one with the same interval would
+    /// re-phase it (an extra check inside one interval), so a joining bot keeps what is stored; only a changed
+    /// interval is re-planned.
+    /// </summary>
+    private async Task<bool> KeepsStoredTriggerAsync(TriggerKey key, TimeSpan interval, CancellationToken cancellationToken) =>
+        await _scheduler!.GetTrigger(key, cancellationToken) is ISimpleTrigger stored && stored.RepeatInterval == interval;
 
     private void OnToolsChanged(object? sender, EventArgs e) => _ = ReplanAsync();
 

@@ -10,6 +10,16 @@ public static class SpeechGrammar
 {
     public const string Name = "ledger";
 
+    /// <summary>Weight of a command said without the wake phrase, against 1 with it (JSGF weights are relative among siblings).</summary>
+    public const double WithoutWakeWeight = 0.01;
+
+    /// <summary>
+    /// Weight of each free word (new titles, notes, reasons). pocketsphinx does not normalise JSGF weights: each becomes
+    /// a log-probability on its arc, so this is a per-word cost that only free text pays. Without it the free-word loop
+    /// swallowed whole requests ("give customer onboarding flow to dana" came out as "create item the customer on …").
+    /// </summary>
+    public const double FreeWordWeight = 1e-5;
+
     public static string ToJsgf(SpeechVocabulary vocabulary, string? wakePhrase)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
@@ -20,7 +30,9 @@ public static class SpeechGrammar
 
         // The wake phrase is optional in the grammar: a spoken "yes" to a pending prompt has none, and the pipeline
         // decides from the transcript whether it was said.
-        jsgf.AppendLine(wake.Length > 0 ? "public <utterance> = [<wake>] <command>;" : "public <utterance> = <command>;");
+        // The wake phrase stays optional (a spoken "yes" to a pending prompt and push-to-talk requests have none) but
+        // weighted: without the weight the decoder dropped a spoken "hey ledger" and spent its audio on other words.
+        jsgf.AppendLine(wake.Length > 0 ? $"public <utterance> = /1/ <wake> <command> | /{Weight(WithoutWakeWeight)}/ <command>;" : "public <utterance> = <command>;");
         if (wake.Length > 0)
         {
             jsgf.AppendLine($"<wake> = {wake};");
@@ -64,9 +76,12 @@ public static class SpeechGrammar
 
         jsgf.AppendLine("<person> = " + string.Join(" | ", vocabulary.People.Prepend("me")) + ";");
         jsgf.AppendLine("<words> = <word>+;");
-        jsgf.AppendLine("<word> = " + string.Join(" | ", vocabulary.FreeWords.DefaultIfEmpty("the")) + ";");
+        jsgf.AppendLine("<word> = " + string.Join(" | ", vocabulary.FreeWords.DefaultIfEmpty("the").Select(w => $"/{Weight(FreeWordWeight)}/ {w}")) + ";");
         return jsgf.ToString();
     }
+
+    // The JSGF lexer reads plain decimals only: "1E-05" fails the whole grammar.
+    private static string Weight(double weight) => weight.ToString("0.##########", System.Globalization.CultureInfo.InvariantCulture);
 
     private static IEnumerable<string> TopLevelAlternatives(string body)
     {

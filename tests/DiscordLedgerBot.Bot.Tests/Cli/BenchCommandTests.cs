@@ -52,6 +52,32 @@ public class BenchCommandTests
         Assert.Equal(0, report["missedChanges"]!.GetValue<int>());
     }
 
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task Speech_latency_through_the_voice_channel_times_prompts_and_accounts_for_every_utterance()
+    {
+        var (context, output, _) = CliHarness.Context(new Uri("http://127.0.0.1:9/v2"));
+
+        var exit = await new BenchCommand().RunAsync(context, ["speech-latency", "--writes", "2", "--voice", "--json"], CancellationToken.None);
+
+        // Every utterance is accounted for; whether it was heard is the accuracy bench's business (under heavy load a run
+        // beside other composed bots once had none prompted, and then there is no percentile and the bench fails).
+        var report = JsonNode.Parse(output.ToString())!;
+        var prompted = report["prompted"]!.GetValue<int>();
+        Assert.Equal(2, report["utterances"]!.GetValue<int>());
+        Assert.Equal(2, prompted + report["answeredWithoutPrompt"]!.GetValue<int>() + report["noReply"]!.GetValue<int>());
+        Assert.Equal(2, report["fates"]!.AsArray().Count);
+        Assert.Equal(prompted > 0 ? 0 : 1, exit);
+        if (prompted > 0)
+        {
+            Assert.True(report["p95Milliseconds"]!.GetValue<double>() >= report["p50Milliseconds"]!.GetValue<double>());
+        }
+        else
+        {
+            Assert.Null(report["p50Milliseconds"]);
+        }
+    }
+
     [Theory]
     [InlineData]
     [InlineData("other")]
@@ -59,6 +85,7 @@ public class BenchCommandTests
     [InlineData("ledger-burst", "--budget", "10")]
     [InlineData("ledger-burst", "--storm", "2")]
     [InlineData("sync-poll", "--items", "0")]
+    [InlineData("speech-latency", "--writes", "0")]
     public async Task Bad_arguments_are_usage_errors(params string[] args)
     {
         var (context, _, _) = CliHarness.Context(new Uri("http://127.0.0.1:9/v2"));

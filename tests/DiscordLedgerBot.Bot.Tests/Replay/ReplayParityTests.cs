@@ -85,6 +85,8 @@ public sealed class ReplayParityTests
 
         public Task<IReadOnlyList<OutboxRecord>> ClaimBatchAsync(int maxRecords, TimeSpan claimDuration, CancellationToken cancellationToken = default) => inner.ClaimBatchAsync(maxRecords, claimDuration, cancellationToken);
 
+        public Task<IReadOnlyList<OutboxRecord>> RenewClaimsAsync(IReadOnlyList<OutboxClaim> claims, TimeSpan claimDuration, CancellationToken cancellationToken = default) => inner.RenewClaimsAsync(claims, claimDuration, cancellationToken);
+
         public Task<OutboxRecord> MarkConfirmedAsync(string idempotencyKey, string mondayItemId, int? claimVersion = null, CancellationToken cancellationToken = default) => inner.MarkConfirmedAsync(idempotencyKey, mondayItemId, claimVersion, cancellationToken);
 
         public Task<OutboxRecord> MarkFailedAsync(string idempotencyKey, string reason, DateTimeOffset? retryAt, int? claimVersion = null, CancellationToken cancellationToken = default) => inner.MarkFailedAsync(idempotencyKey, reason, retryAt, claimVersion, cancellationToken);

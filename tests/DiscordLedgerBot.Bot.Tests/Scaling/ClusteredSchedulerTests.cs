@@ -15,6 +15,7 @@ namespace DiscordLedgerBot.Bot.Tests.Scaling;
 public sealed class ClusteredSchedulerTests(ITestOutputHelper output)
 {
     private const string EscalationJob = "escalation.escalation";
+    private const string RegistrySweepJob = "capability-registry.sweep";
 
     [Fact]
     public async Task TwoThenThreeBotsOnOnePostgresRunEachFiringExactlyOnce()
@@ -51,9 +52,15 @@ public sealed class ClusteredSchedulerTests(ITestOutputHelper output)
             var steps = escalation.Zip(escalation.Skip(1), (a, b) => b - a).ToList();
             output.WriteLine($"escalation steps (ms): {string.Join(", ", steps)}");
             Assert.All(steps, step => Assert.Equal(1000, step));
+
+            // The registry plans its own triggers (sweep, health checks); a joining bot keeps those too.
+            var sweeps = runs.Where(r => r.Job == RegistrySweepJob).Select(r => r.FireMs).Order().ToList();
+            var sweepSteps = sweeps.Zip(sweeps.Skip(1), (a, b) => b - a).ToList();
+            output.WriteLine($"registry sweep steps (ms): {string.Join(", ", sweepSteps)}");
+            Assert.All(sweepSteps, step => Assert.Equal(1000, step));
             Assert.True(runs.Select(r => r.Instance).Distinct().Count() >= 2, "only one bot ever ran a job");
             Assert.Contains(runs, r => r.Job == "sync.monday-poll");
-            Assert.Contains(runs, r => r.Job == "capability-registry.sweep");
+            Assert.Contains(runs, r => r.Job == RegistrySweepJob);
 
             await using var connection = new NpgsqlConnection(postgres.ConnectionString);
             await connection.OpenAsync();

@@ -4,6 +4,7 @@ using DiscordLedgerBot.Core.Speech.Intents;
 using DiscordLedgerBot.Core.Speech.Recognition;
 using DiscordLedgerBot.Slices.Speech;
 using DiscordLedgerBot.Testing;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -111,6 +112,28 @@ public sealed class HttpSpeechRecognizerTests
         Assert.DoesNotContain(Key, failed.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_unreachable_server_is_retried_then_reported_clearly()
+    {
+        var port = FreeTcpPort.Next();
+        var (recognizer, _) = Compose($"http://127.0.0.1:{port}", http => (http.Retries, http.RetryDelay) = (1, TimeSpan.Zero));
+
+        var failed = await Assert.ThrowsAsync<SpeechRecognitionException>(() => recognizer.TranscribeAsync(Pcm, Words, CancellationToken.None).AsTask());
+
+        Assert.Equal($"The transcription server at 127.0.0.1:{port} is unreachable (ConnectionError).", failed.Message);
+    }
+
+    [Fact]
+    public async Task An_answer_without_text_is_reported_not_taken_as_silence()
+    {
+        await using var stub = await OpenAiTranscriptionStub.StartAsync(context => context.Response.WriteAsJsonAsync(new { language = "en" }));
+        var (recognizer, _) = Compose(stub, _ => { });
+
+        var failed = await Assert.ThrowsAsync<SpeechRecognitionException>(() => recognizer.TranscribeAsync(Pcm, Words, CancellationToken.None).AsTask());
+
+        Assert.Equal($"The transcription server at 127.0.0.1:{new Uri(stub.BaseUrl).Port} answered without a \"text\" field.", failed.Message);
+    }
+
     [Theory]
     [InlineData(null, "Speech:Http:BaseUrl must be an absolute http(s) URL")]
     [InlineData("ftp://host", "Speech:Http:BaseUrl must be an absolute http(s) URL")]
@@ -130,7 +153,10 @@ public sealed class HttpSpeechRecognizerTests
         Assert.Contains(problems, p => p.StartsWith("Speech:Http:Retries must be", StringComparison.Ordinal));
     }
 
-    private static (ISpeechRecognizer Recognizer, FakeTimeProvider Time) Compose(OpenAiTranscriptionStub stub, Action<HttpTranscriptionOptions> configure)
+    private static (ISpeechRecognizer Recognizer, FakeTimeProvider Time) Compose(OpenAiTranscriptionStub stub, Action<HttpTranscriptionOptions> configure) =>
+        Compose(stub.BaseUrl, configure);
+
+    private static (ISpeechRecognizer Recognizer, FakeTimeProvider Time) Compose(string baseUrl, Action<HttpTranscriptionOptions> configure)
     {
         var time = new FakeTimeProvider(TestTime.Start);
         var services = new ServiceCollection();
@@ -139,7 +165,7 @@ public sealed class HttpSpeechRecognizerTests
         services.AddOptions<SpeechOptions>().Configure(options =>
         {
             options.Engine = SpeechOptions.HttpEngine;
-            options.Http.BaseUrl = stub.BaseUrl;
+            options.Http.BaseUrl = baseUrl;
             options.Http.ApiKey = Key;
             options.Http.RetryDelay = TimeSpan.FromSeconds(1);
             configure(options.Http);

@@ -31,6 +31,25 @@ public sealed class PocketSphinxRecognizerTests : IDisposable
         Assert.Equal(kind, new IntentParser(Board).Parse(transcript.Text, Today, "hey ledger").Intent?.Kind);
     }
 
+    /// <summary>
+    /// The grammar weights and word insertion probability are what keep the free-word loop from swallowing a request and a
+    /// long request from collapsing into "yes": these decode, through the real engine, voices and a noise level that failed before.
+    /// </summary>
+    [Theory]
+    [Trait("Category", "Slow")]
+    [InlineData("hey ledger move it to in progress", "en-us+m3", 200, null, SpeechIntentKind.SetStatus)]
+    [InlineData("hey ledger mark the API hardening task as done", "en+f2", 170, null, SpeechIntentKind.SetStatus)]
+    [InlineData("hey ledger who owns the API hardening task", "en-us", 170, 6.0, SpeechIntentKind.OwnerOf)]
+    public async Task Requests_in_hard_voices_and_at_6_dB_snr_parse_to_their_intent(string said, string voice, int speed, double? snr, SpeechIntentKind kind)
+    {
+        var transcript = await _recognizer.TranscribeAsync(SyntheticSpeech.Say(said, voice, speed, snr), Board, CancellationToken.None);
+        var expected = new IntentParser(Board).Parse(said, Today, "hey ledger");
+        var heard = new IntentParser(Board).Parse(transcript.Text, Today, "hey ledger");
+        Assert.True(heard.WakeHeard, transcript.Text);
+        Assert.Equal(kind, heard.Intent?.Kind);
+        Assert.Equal((expected.Intent!.Item, expected.Intent.Status, expected.Intent.Person), (heard.Intent!.Item, heard.Intent.Status, heard.Intent.Person));
+    }
+
     [Fact]
     public async Task Titles_with_words_missing_from_the_dictionary_still_load_and_an_empty_board_too()
     {

@@ -82,6 +82,54 @@ public abstract class OutboxStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Renewing_a_held_lease_keeps_the_record_from_being_claimed_again()
+    {
+        await AppendAsync("r1", "R");
+        await AppendAsync("r2", "R2");
+        var held = await Store.ClaimBatchAsync(10, TimeSpan.FromSeconds(9));
+
+        // Renewed every third of the lease: the record stays with its holder well past the first lease's end.
+        for (var i = 0; i < 5; i++)
+        {
+            Time.Advance(TimeSpan.FromSeconds(3));
+            var renewed = await Store.RenewClaimsAsync([.. held.Select(OutboxClaim.Of)], TimeSpan.FromSeconds(9));
+            Assert.Equal(["r1", "r2"], renewed.Select(r => r.IdempotencyKey).Order(StringComparer.Ordinal));
+            Assert.All(renewed, r => Assert.Equal(Time.GetUtcNow() + TimeSpan.FromSeconds(9), r.NextAttemptAt));
+            Assert.Equal(held.Select(r => r.Version), renewed.OrderBy(r => r.IdempotencyKey, StringComparer.Ordinal).Select(r => r.Version));
+            Assert.Empty(await Store.ClaimBatchAsync(10, Claim));
+        }
+
+        // The claim's version still fences the outcome; once the holder stops renewing, the lease lapses as before.
+        Assert.Equal(OutboxState.Confirmed, (await Store.MarkConfirmedAsync("r1", "item-1", held[0].Version)).State);
+        Time.Advance(TimeSpan.FromSeconds(9));
+        var again = Assert.Single(await Store.ClaimBatchAsync(10, Claim));
+        Assert.Equal(("r2", 2), (again.IdempotencyKey, again.Attempts));
+    }
+
+    [Fact]
+    public async Task A_renewal_after_the_lease_moved_is_refused_and_changes_nothing()
+    {
+        await AppendAsync("m1", "M");
+        await AppendAsync("m2", "M2");
+        var paused = await Store.ClaimBatchAsync(10, TimeSpan.FromSeconds(10));
+
+        // The holder stalls past its lease; another flusher claims m1 again (m2 stays lapsed but unclaimed).
+        Time.Advance(TimeSpan.FromSeconds(11));
+        var current = Assert.Single(await Store.ClaimBatchAsync(1, TimeSpan.FromSeconds(10)));
+        Assert.Equal("m1", current.IdempotencyKey);
+
+        // The stale holder may keep m2 (nobody took it) but not m1.
+        var renewed = await Store.RenewClaimsAsync([.. paused.Select(OutboxClaim.Of)], TimeSpan.FromSeconds(10));
+        Assert.Equal("m2", Assert.Single(renewed).IdempotencyKey);
+        Assert.Equal(current, await Store.GetAsync("m1"));
+
+        // Settled records are not renewed either, and an unknown key is simply not renewed.
+        await Store.MarkConfirmedAsync("m1", "item-1", current.Version);
+        Assert.Empty(await Store.RenewClaimsAsync([OutboxClaim.Of(current), new OutboxClaim("unknown", 3)], TimeSpan.FromSeconds(10)));
+        Assert.Empty(await Store.RenewClaimsAsync([], TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task Claims_take_the_oldest_partitions_first_up_to_the_limit()
     {
         for (var i = 0; i < 5; i++)
