@@ -5,9 +5,7 @@ using DiscordLedgerBot.Core.Speech;
 using DiscordLedgerBot.Core.Speech.Audio;
 using DiscordLedgerBot.Core.Speech.Intents;
 using DiscordLedgerBot.Core.Speech.Recognition;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
-using Polly;
 using Polly.Timeout;
 
 namespace DiscordLedgerBot.Slices.Speech;
@@ -99,23 +97,7 @@ public sealed class HttpSpeechRecognizer(IHttpClientFactory clients, IOptions<Sp
             .AddResilienceHandler(HttpClientName, static (builder, context) =>
             {
                 var http = context.ServiceProvider.GetRequiredService<IOptions<SpeechOptions>>().Value.Http;
-                builder.TimeProvider = context.ServiceProvider.GetRequiredService<TimeProvider>();
-                builder.AddTimeout(http.TotalTimeout);
-                if (http.Retries > 0)
-                {
-                    builder.AddRetry(new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = http.Retries,
-                        Delay = http.RetryDelay,
-                        BackoffType = DelayBackoffType.Exponential,
-
-                        // Deterministic waits: one speaker's utterance, not a fleet to de-synchronise.
-                        UseJitter = false,
-                        ShouldRetryAfterHeader = true,
-                    });
-                }
-
-                builder.AddTimeout(http.Timeout);
+                SpeechWork.AddRequestPolicy(builder, context.ServiceProvider.GetRequiredService<TimeProvider>(), http.TotalTimeout, http.Retries, http.RetryDelay, http.Timeout);
             });
     }
 

@@ -41,33 +41,8 @@ public sealed partial class SpeechPipeline(
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.CurrentValue.PocketSphinx.MaxDecoders)).Select(_ => WorkAsync(stoppingToken)));
 
-    private async Task WorkAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await foreach (var utterance in _queue.Reader.ReadAllAsync(stoppingToken))
-            {
-                try
-                {
-                    await ProcessAsync(utterance, stoppingToken);
-                }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                {
-                    throw;
-                }
-#pragma warning disable CA1031 // One utterance that fails must not stop the others; it is logged with its id.
-                catch (Exception exception)
-#pragma warning restore CA1031
-                {
-                    LogFailed(logger, exception, utterance.UtteranceId);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Host shutdown.
-        }
-    }
+    private Task WorkAsync(CancellationToken stoppingToken) =>
+        SpeechWork.DrainAsync(_queue.Reader, ProcessAsync, (exception, utterance) => LogFailed(logger, exception, utterance.UtteranceId), stoppingToken);
 
     /// <summary>One utterance, start to finish (also what the CLI and benches drive directly).</summary>
     public async Task ProcessAsync(SpokenUtterance utterance, CancellationToken cancellationToken)

@@ -1,8 +1,6 @@
 using System.Net;
 using DiscordLedgerBot.Discord;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
-using Polly;
 using Polly.Timeout;
 
 namespace DiscordLedgerBot.Slices.Speech.VoiceMessages;
@@ -106,21 +104,7 @@ public sealed class VoiceMessageDownloader(IHttpClientFactory clients, IOptions<
             .AddResilienceHandler(HttpClientName, static (builder, context) =>
             {
                 var settings = context.ServiceProvider.GetRequiredService<IOptions<VoiceMessageOptions>>().Value;
-                builder.TimeProvider = context.ServiceProvider.GetRequiredService<TimeProvider>();
-                builder.AddTimeout(settings.TotalTimeout);
-                if (settings.Retries > 0)
-                {
-                    builder.AddRetry(new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = settings.Retries,
-                        Delay = settings.RetryDelay,
-                        BackoffType = DelayBackoffType.Exponential,
-                        UseJitter = false,
-                        ShouldRetryAfterHeader = true,
-                    });
-                }
-
-                builder.AddTimeout(settings.Timeout);
+                SpeechWork.AddRequestPolicy(builder, context.ServiceProvider.GetRequiredService<TimeProvider>(), settings.TotalTimeout, settings.Retries, settings.RetryDelay, settings.Timeout);
             });
     }
 }

@@ -111,33 +111,8 @@ public sealed partial class VoiceMessageResponder(
         return new VoiceMessage(id, guild ?? string.Empty, channel, authorId, addressed, url, size, duration, sent, settings.NeedsMessageContent);
     }
 
-    private async Task WorkAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await foreach (var message in _queue.Reader.ReadAllAsync(stoppingToken))
-            {
-                try
-                {
-                    await ProcessAsync(message, stoppingToken);
-                }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                {
-                    throw;
-                }
-#pragma warning disable CA1031 // One message that fails must not stop the others; it is logged with its id.
-                catch (Exception exception)
-#pragma warning restore CA1031
-                {
-                    LogFailed(logger, exception, message.MessageId);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Host shutdown.
-        }
-    }
+    private Task WorkAsync(CancellationToken stoppingToken) =>
+        SpeechWork.DrainAsync(_queue.Reader, ProcessAsync, (exception, message) => LogFailed(logger, exception, message.MessageId), stoppingToken);
 
     private async Task ProcessAsync(VoiceMessage message, CancellationToken cancellationToken)
     {
