@@ -13,7 +13,9 @@ namespace DiscordLedgerBot.Voice.Receive;
 /// </summary>
 public sealed class VoiceReceiver : IDisposable
 {
-    private const int MaxPendingPerUnknownSsrc = 100;
+    // Ten seconds of 20 ms frames (~50 KB): the WebSocket's op 5 can lag far behind a burst of UDP (a busy host, a
+    // sender that catches up), and dropping the oldest held packets would cut off the start of a request, its wake phrase.
+    private const int MaxPendingPerUnknownSsrc = 500;
     private const int MaxUnknownSsrcs = 16;
     private const int MaxConcealedRun = 10;
 

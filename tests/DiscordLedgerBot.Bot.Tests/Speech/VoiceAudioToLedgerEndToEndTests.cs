@@ -115,7 +115,10 @@ public sealed class VoiceAudioToLedgerEndToEndTests
         }
         catch (Xunit.Sdk.XunitException)
         {
-            throw new Xunit.Sdk.XunitException("The channel has: " + string.Join(" | ", driver.Discord.MessagesIn(Voice).Select(m => Content(m.Message))));
+            // What the receiver counted tells a lost packet (dropped, rejected) from a misheard or unaddressed utterance.
+            var status = driver.Bot.Services.GetRequiredService<VoiceChannelManager>().Status(ulong.Parse(EmulatedGuild.Ids.Guild, CultureInfo.InvariantCulture));
+            throw new Xunit.Sdk.XunitException("The channel has: " + string.Join(" | ", driver.Discord.MessagesIn(Voice).Select(m => Content(m.Message)))
+                + $"; the receiver counted {status.Connection?.Counters.ToString() ?? "no connection"}");
         }
 
         return found!;

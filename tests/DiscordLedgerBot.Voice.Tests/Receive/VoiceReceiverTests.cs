@@ -88,6 +88,26 @@ public sealed class VoiceReceiverTests : IDisposable
     }
 
     [Fact]
+    public void A_whole_request_that_arrives_before_its_speaking_op_is_heard_from_its_first_word()
+    {
+        // A busy host reads the UDP burst before the WebSocket's op 5: more than two seconds of speech is held, not trimmed.
+        var wav = SpokenAudio.Wav("hey ledger create a task update the release notes and prepare the quarterly budget review");
+        var packets = Packets(VoiceClip.FromWav(wav).EncodeOpus());
+        Assert.True(packets.Count > 150, $"{packets.Count} packets");
+        foreach (var packet in packets)
+        {
+            _receiver.OnDatagram(packet);
+        }
+
+        _receiver.OnSpeaking(Speaker, Ssrc, speaking: false);
+        _time.Advance(new VoiceReceiverOptions().SpeakingEndGrace);
+
+        var heard = Assert.Single(_heard);
+        Assert.Equal(0, _receiver.Counters.UnmappedDropped);
+        Assert.True(SpokenAudio.Correlation(SpokenAudio.Reference16k(wav), heard.Pcm) >= 0.95);
+    }
+
+    [Fact]
     public void Garbage_forgeries_replays_and_dave_fuzz_seeds_are_dropped_and_counted_never_thrown()
     {
         _receiver.OnSpeaking(Speaker, Ssrc, speaking: true);
